@@ -1,0 +1,13 @@
+import { ExitCode } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { forecastScenario } from '../scenarios/forecast.js';
+import { loadScenarioFile } from '../scenarios/load-scenario.js';
+import { renderPlan } from './plan-table.js';
+
+/** `live-assure plan <scenario>`: exit 0 when capacity suffices, 1 on any gap or hot-key risk. */
+export async function runPlan(file: string, options: { json?: boolean }, io: Io): Promise<number> {
+  const scenario = await loadScenarioFile(file, { cwd: io.cwd, env: io.env });
+  const plan = forecastScenario(scenario);
+  io.stdout.write(options.json === true ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
+  return plan.verdict.holds ? ExitCode.Ok : ExitCode.Finding;
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { count, duration, fraction, num, rate } from './units.js';
+
+/**
+ * The scenario file: what the event looks like (audience, journeys), what each request costs downstream
+ * (endpoints' call graph), what the platform has (services), and how to load-test it. The schema is
+ * the truth: types are inferred from it and `scenarios/scenario.schema.json` is generated from it.
+ */
+
+const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+const name = (what: string) =>
+  z.string().regex(NAME, `${what} names use letters, digits, "-" and "_"`);
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+const positive = () => num(z.number().positive('must be > 0'));
+const wholePositive = () => num(z.number().int('expected a whole number').positive('must be > 0'));
+const keyValue = z.union([z.string(), z.number()]);
+
+const curvePoint = z.strictObject({
+  at: duration().describe('Time since the event starts, e.g. `0m`, `30m`, `1h45m`.'),
+  share: fraction().describe('Share of the peak audience online at that time (0–1 or `40%`); linear between points.'),
+});
+
+const audience = z.strictObject({
+  peak: wholePositive().describe('Peak concurrent viewers (PCU), e.g. `3_000_000`.'),
+  curve: z.array(curvePoint).min(1).describe('Audience over time as a share of the peak; must start at `0m`.'),
+});
+
+const keyDistribution = z
+  .strictObject({
+    zipf: z
+      .strictObject({
+        n: wholePositive().describe('Number of distinct values (ranks 1..n).'),
+        s: positive().describe('Zipf exponent: ~1 for room popularity; larger is more skewed.'),
+        first: num(z.number().int()).default(1).describe('Value of rank 1; rank r is `first + r - 1`.'),
+      })
+      .optional()
+      .describe('Values drawn by popularity rank (Zipf).'),
+    uniform: z
+      .strictObject({ min: num(z.number().int()), max: num(z.number().int()) })
+      .optional()
+      .describe('Whole numbers drawn uniformly from min..max.'),
+    values: z.array(keyValue).min(1).optional().describe('An explicit list, drawn uniformly.'),
+    hot: z
+      .array(z.strictObject({ value: keyValue, share: fraction().describe('Share of all draws that hit this value.') }))
+      .optional()
+      .describe('Explicit hot values (the final\'s main room) taking a fixed share of all traffic.'),
+    shadow_range: z
+      .tuple([num(z.number().int()), num(z.number().int())])
+      .optional()
+      .describe('Inclusive id range reserved for shadow (load-test) identities, e.g. `[9000000000, 9000999999]`.'),
+  })
+  .describe('How values of a key (room id, uid, …) are drawn.');
+
+const expectation = z.strictObject({
+  status: z
+    .union([wholePositive(), z.array(wholePositive()).min(1)])
+    .optional()
+    .describe('Expected HTTP status (or list of statuses); anything else is a failed check.'),
+  contains: z.string().optional().describe('Text the response body must contain.'),
+});
+
+const methodPath = (method: string) =>
+  z.string().optional().describe(`${method} this path (with \`{{key}}\` templates), e.g. \`/room/info?room_id={{room}}\`.`);
+
+const step = z.strictObject({
+  name: name('step').describe('Endpoint name: the call graph (`endpoints`) and thresholds refer to it.'),
+  GET: methodPath('GET'),
+  POST: methodPath('POST'),
+  PUT: methodPath('PUT'),
+  PATCH: methodPath('PATCH'),
+  DELETE: methodPath('DELETE'),
+  HEAD: methodPath('HEAD'),
+  headers: z.record(z.string(), z.string()).optional().describe('Request headers (templates allowed).'),
+  json: z.unknown().optional().describe('JSON body (templates allowed in strings).'),
+  body: z.string().optional().describe('Raw body (templates allowed).'),
+  expect: expectation.optional(),
+  write: z.boolean().default(false).describe('This step writes: it is shadow-tagged and its writes are isolated.'),
+  think: duration().optional().describe('Pause after this step before the next one.'),
+  timeout: duration().optional().describe('Give up on this request after this long.'),
+});
+
+const surge = z.strictObject({
+  at: duration().describe('When the surge starts (time since the event starts).'),
+  for: duration().describe('How long it lasts.'),
+  x: positive().describe('Multiplier on the journey\'s rate during the surge (e.g. 6 when the winning goal lands).'),
+});
+
+const journey = z.strictObject({
+  description: z.string().optional(),
+  per_viewer: rate().optional().describe('How often each concurrent viewer starts this journey, e.g. `0.6/min`.'),
+  rate: rate().optional().describe('A fixed rate independent of the audience, e.g. `200/s` (bots, jobs).'),
+  surges: z.array(surge).default([]).describe('Bursts on top of the curve.'),
+  steps: z.array(step).min(1).describe('Requests made in order by each arrival.'),
+});
+
+const asyncWrites = z.strictObject({
+  share: fraction().describe('Share of these calls made asynchronous (buffered and flushed in batches).'),
+  batch: positive().describe('Most calls merged into one flush.'),
+  flush_every: duration().describe('Each flusher flushes at least this often.'),
+  flushers: wholePositive().default(1).describe('Independent flush buffers (e.g. one per instance).'),
+});
+
+const call = z.strictObject({
+  to: name('service').describe('Downstream service (a key of `services`).'),
+  fanout: num(z.number().nonnegative('must be ≥ 0')).default(1).describe('Calls made per request.'),
+  cache_hit: fraction().default(0).describe('Share of calls answered by a cache in front, never reaching the service.'),
+  batch: num(z.number().min(1, 'must be ≥ 1')).default(1).describe('Requests merged into one downstream call.'),
+  async: asyncWrites.optional().describe('Asynchronous, batched writes: they reach the service at their flush rate.'),
+});
+
+const endpoint = z.strictObject({
+  calls: z.array(call).default([]).describe('What one request to this endpoint costs downstream.'),
+});
+
+const latencyBudget = z.strictObject({
+  p50_ms: positive().optional(),
+  p90_ms: positive().optional(),
+  p95_ms: positive().optional(),
+  p99_ms: positive().optional(),
+  p999_ms: positive().optional(),
+  error_rate: fraction().optional().describe('Highest acceptable share of failed requests.'),
+});
+
+export const SERVICE_KINDS = ['http', 'redis', 'mysql'] as const;
+
+const service = z.strictObject({
+  kind: z.enum(SERVICE_KINDS).default('http').describe('`http` scales by instances; `redis` and `mysql` by nodes (shards).'),
+  description: z.string().optional(),
+  per_instance_qps: positive().optional().describe('QPS one instance serves at full load (http), from a load test or `capacity usl`.'),
+  instances: count().optional().describe('Instances in the fixed pool (http).'),
+  elastic: count().default(0).describe('Extra instances the elastic pool can add on the night (http).'),
+  per_node_qps: positive().optional().describe('QPS one node (shard) serves at full load (redis, mysql).'),
+  nodes: count().optional().describe('Nodes (shards) the data is spread over (redis, mysql).'),
+  keyed_by: name('key').optional().describe('The key (from `keys`) this service is sharded by: enables hot-key checks.'),
+  service_time_ms: positive().optional().describe('Mean time one request takes inside the service; enables Erlang C sizing.'),
+  workers: wholePositive().optional().describe('Requests one instance serves at once; default per_instance_qps × service time.'),
+  slo: latencyBudget.optional().describe('This service\'s own latency budget; defaults to the scenario SLO.'),
+  calls: z.array(call).default([]).describe('What one request served by this service costs further downstream.'),
+});
+
+const stage = z.strictObject({
+  ramp: duration().optional().describe('Move linearly to `to` over this long.'),
+  hold: duration().optional().describe('Stay at the current level this long.'),
+  step: duration().optional().describe('Jump to `to` and stay this long.'),
+  spike: duration().optional().describe('Jump to `to` for this long, then back to the level before.'),
+  to: num(z.number().nonnegative('must be ≥ 0')).optional().describe('Level as a share of the scaled forecast rate (1 = peak).'),
+});
+
+const load = z.strictObject({
+  scale: positive().default(1).describe('Share of the forecast peak to generate (0.001 = one thousandth).'),
+  arrivals: z.enum(['poisson', 'constant']).default('poisson').describe('Arrival process of the open model.'),
+  stages: z.array(stage).min(1).describe('The load profile over time.'),
+  thresholds: z.array(z.string()).default([]).describe('Pass/fail checks, e.g. `room-info.p99<200ms`, `errors.rate<0.1%`.'),
+  abort: z.array(z.string()).default([]).describe('Stop early, e.g. `errors.rate>5% for 10s`.'),
+});
+
+const shadow = z.strictObject({
+  header: z.string().min(1).default('x-live-assure-shadow').describe('Header carrying the shadow tag (the run id).'),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: name('scenario').describe('Short name, used in run directories and reports.'),
+  description: z.string().optional(),
+  audience,
+  keys: z.record(name('key'), keyDistribution).default({}).describe('Value distributions used by `{{key}}` templates.'),
+  journeys: z.record(name('journey'), journey).describe('What viewers do.'),
+  endpoints: z.record(name('endpoint'), endpoint).default({}).describe('Call graph: endpoint → downstream services.'),
+  services: z.record(name('service'), service).default({}).describe('What the platform has: capacity and instances.'),
+  slo: latencyBudget.optional().describe('End-to-end service-level objective.'),
+  headroom: fraction({ max: 'exclusive' }).default(0.4).describe('Capacity kept spare at the peak (0.4 = run at most 60% loaded).'),
+  load: load.optional(),
+  shadow: shadow.default({ header: 'x-live-assure-shadow' }),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type Journey = Scenario['journeys'][string];
+export type Step = Journey['steps'][number];
+export type Call = z.output<typeof call>;
+export type Service = Scenario['services'][string];
+export type KeyDistribution = Scenario['keys'][string];
+export type LatencyBudget = z.output<typeof latencyBudget>;
+export type LoadProfile = NonNullable<Scenario['load']>;

@@ -1,0 +1,101 @@
+import { describe, expect, test } from 'vitest';
+import { forecastScenario, type Plan } from '../../src/scenarios/forecast.js';
+import { scenarioFile } from '../helpers/scenarios.js';
+
+// Hand-computed from test/fixtures/scenarios/hand-computed.yaml (headroom 0.5: plan at half capacity).
+const plan = forecastScenario(scenarioFile('test/fixtures/scenarios/hand-computed.yaml'));
+const service = (name: string) => plan.services.find((candidate) => candidate.name === name);
+const peakOf = (list: Plan['endpoints'], name: string) => list.find((peak) => peak.name === name);
+
+describe('rates over the audience curve', () => {
+  test('journeys: viewers × rate per viewer × surge, or a fixed rate', () => {
+    // watch: 10 000 viewers at 10m × 0.1/s
+    expect(peakOf(plan.journeys, 'watch')).toEqual({ name: 'watch', peak_qps: 1000, at_ms: 600_000 });
+    // chat: at 15m 5 000 viewers × 0.01/s × 10 = 500/s beats 100/s at the audience peak
+    expect(peakOf(plan.journeys, 'chat')).toEqual({ name: 'chat', peak_qps: 500, at_ms: 900_000 });
+    expect(peakOf(plan.journeys, 'bot')?.peak_qps).toBe(20);
+    expect(plan.peak_viewers).toBe(10_000);
+    expect(plan.duration_ms).toBe(1_200_000);
+  });
+
+  test('endpoints sum every journey that calls them', () => {
+    expect(peakOf(plan.endpoints, 'info')).toEqual({ name: 'info', peak_qps: 1020, at_ms: 600_000 });
+    expect(peakOf(plan.endpoints, 'send')?.peak_qps).toBe(500);
+  });
+});
+
+describe('the call graph', () => {
+  test('fan-out × (1 − cache hit) ÷ batch', () => {
+    // info 1020 × 3 × 0.5 ÷ 3
+    expect(service('cache-redis')).toMatchObject({ peak_qps: 510, at_ms: 600_000 });
+  });
+
+  test('async writes reach the service at their flush rate', () => {
+    // like 1000: 20% sync = 200, 800 async in batches of 100 = 8 flushes/s (above the 2/s timer floor)
+    expect(service('counter')?.peak_qps).toBeCloseTo(208, 9);
+  });
+
+  test('service-to-service calls follow the inbound rate', () => {
+    expect(service('chat-svc')).toMatchObject({ peak_qps: 500, at_ms: 900_000 });
+    expect(service('store')).toMatchObject({ peak_qps: 1000, at_ms: 900_000 });
+  });
+
+  test('a service takes its peak where the sum of its callers peaks', () => {
+    // at 10m: info 1020 + like 1000 + send 100; at 15m only 520 + 500 + 500
+    expect(service('api')).toMatchObject({ peak_qps: 2120, at_ms: 600_000 });
+  });
+});
+
+describe('sizing', () => {
+  test('instances needed = ceil(peak ÷ (capacity × (1 − headroom))), split over fixed and elastic', () => {
+    expect(service('api')).toMatchObject({
+      needed: 5, // 2120 ÷ 500 = 4.24
+      decided_by: 'headroom',
+      have: { fixed: 2, elastic: 2, total: 4 },
+      gap: 1,
+      pool: 'short',
+    });
+    expect(service('chat-svc')).toMatchObject({ needed: 10, gap: 6, pool: 'short' });
+    expect(service('store')).toMatchObject({ needed: 1, gap: 0, pool: 'fixed', unit: 'node' });
+    expect(service('cache-redis')).toMatchObject({ needed: 2, gap: 0, pool: 'fixed' }); // 510 ÷ 350 = 1.46
+  });
+
+  test('hot key: the busiest room is the hot value plus its zipf share', () => {
+    const H10 = 2.9289682539682538;
+    const share = 0.5 + 0.5 * (1 / 3 / H10);
+    const keyQps = 510 * share;
+    const others = (510 - keyQps) / 2;
+    expect(plan.hot_keys).toHaveLength(1);
+    const risk = plan.hot_keys[0];
+    expect(risk).toMatchObject({ service: 'cache-redis', key: 'room', value: 3, severity: 'warning', node_capacity: 700 });
+    expect(risk?.share).toBeCloseTo(share, 12);
+    expect(risk?.node_qps).toBeCloseTo(keyQps + others, 9);
+    expect(risk?.local_cache_hit_needed).toBeCloseTo(1 - (350 - others) / keyQps, 9);
+    expect(risk?.remedy).toMatch(/local hot-key cache tier in front of cache-redis for room 3 \(≥ 16\.6% hits/);
+  });
+
+  test('the verdict names every gap and risk', () => {
+    expect(plan.verdict.holds).toBe(false);
+    expect(plan.verdict.summary).toBe(
+      'AT RISK: api short by 1 instance; chat-svc short by 6 instances; hot key room 3 on cache-redis',
+    );
+  });
+});
+
+describe('the bundled examples', () => {
+  test('demo holds', () => {
+    const demo = forecastScenario(scenarioFile('scenarios/demo.yaml'));
+    expect(demo.verdict.holds).toBe(true);
+    expect(demo.unmapped_endpoints).toEqual([]);
+  });
+
+  test('s-final shows at least one capacity gap, one hot-key risk and one latency-sized service', () => {
+    const final = forecastScenario(scenarioFile('scenarios/s-final.yaml'));
+    expect(final.services.length).toBeGreaterThanOrEqual(15);
+    expect(Object.keys(final.journeys).length).toBeGreaterThanOrEqual(10);
+    expect(final.services.some((planned) => planned.gap > 0)).toBe(true);
+    expect(final.hot_keys.length).toBeGreaterThanOrEqual(1);
+    expect(final.services.some((planned) => planned.decided_by === 'latency')).toBe(true);
+    expect(final.unmapped_endpoints).toEqual([]);
+  });
+});
