@@ -1,6 +1,8 @@
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { sizeForWait, type ErlangSizing } from '../scenarios/erlang-c.js';
+import { parseNumberText } from '../scenarios/units.js';
+import { formatNumber, parseFlagNumber } from './flag-numbers.js';
 
 export interface CapacityErlangOptions {
   rate: string;
@@ -10,42 +12,16 @@ export interface CapacityErlangOptions {
   json?: boolean;
 }
 
-/** Plain decimals with optional exponent; `_` only between digits, as in `1_000`. */
-const NUMBER = /^(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+)?$/;
-
-export function parseDecimal(raw: string): number | undefined {
-  const text = raw.trim();
-  if (!NUMBER.test(text)) return undefined;
-  const value = Number(text.replaceAll('_', ''));
-  return Number.isFinite(value) ? value : undefined;
-}
-
-/** A flag's number; `min` is exclusive unless `orEqual`. Throws a one-line UsageError naming the flag. */
-export function parseFlagNumber(flag: string, raw: string, min: number, orEqual: boolean): number {
-  const value = parseDecimal(raw);
-  if (value === undefined || value < min || (!orEqual && value === min)) {
-    const expected = min === 0 && !orEqual ? 'a positive number' : `a number ${orEqual ? '>=' : '>'} ${min}`;
-    throw new UsageError(`${flag}: expected ${expected}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 /** A quantile as a fraction (`0.99`) or a percentage (`99%`, `99.9%`), strictly between 0 and 1. */
 function parseQuantile(raw: string): number {
   const text = raw.trim();
   const percent = text.endsWith('%');
-  const parsed = parseDecimal(percent ? text.slice(0, -1) : text);
+  const parsed = parseNumberText(percent ? text.slice(0, -1) : text);
   const value = parsed === undefined ? undefined : percent ? parsed / 100 : parsed;
   if (value === undefined || value <= 0 || value >= 1) {
     throw new UsageError(`--quantile: expected a quantile between 0 and 1 exclusive (e.g. 0.99 or 99%), got ${JSON.stringify(raw)}`);
   }
   return value;
-}
-
-/** A number for people: at most `digits` significant digits, no trailing zeros. */
-export function formatNumber(value: number, digits = 3): string {
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : String(value);
-  return String(Number(value.toPrecision(digits)));
 }
 
 function formatPercent(probability: number): string {

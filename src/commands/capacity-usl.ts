@@ -4,7 +4,8 @@ import { InvalidInputError, type LocatedIssue } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { concurrencyForThroughput, fitUsl, type UslFit, type UslPoint } from '../scenarios/usl.js';
-import { formatNumber, parseDecimal, parseFlagNumber } from './capacity-erlang.js';
+import { parseNumberText } from '../scenarios/units.js';
+import { formatNumber, parseFlagNumber } from './flag-numbers.js';
 
 export interface CapacityUslOptions {
   atThroughput?: string;
@@ -44,7 +45,7 @@ function parseUslCsv(text: string, file: string): UslPoint[] {
     const content = hash === -1 ? raw : raw.slice(0, hash);
     if (content.trim() === '') continue;
     const fields = splitFields(content);
-    const isHeader = !sawContent && fields.every((field) => field.text !== '' && parseDecimal(field.text) === undefined);
+    const isHeader = !sawContent && fields.every((field) => field.text !== '' && parseNumberText(field.text) === undefined);
     sawContent = true;
     if (!isHeader) row += 1;
     const [first, second] = fields;
@@ -60,13 +61,13 @@ function parseUslCsv(text: string, file: string): UslPoint[] {
       continue;
     }
     const [nField, xField] = swapped ? [second, first] : [first, second];
-    const concurrency = parseDecimal(nField.text);
-    const throughput = parseDecimal(xField.text);
+    const concurrency = parseNumberText(nField.text);
+    const throughput = parseNumberText(xField.text);
     const before = issues.length;
     if (concurrency === undefined || concurrency <= 0) {
       issues.push({ file, line, col: nField.col, path: 'concurrency', message: `expected a number > 0, got ${JSON.stringify(nField.text)}` });
     }
-    if (throughput === undefined) {
+    if (throughput === undefined || throughput < 0) {
       issues.push({ file, line, col: xField.col, path: 'throughput', message: `expected a number >= 0, got ${JSON.stringify(xField.text)}` });
     }
     if (issues.length === before && concurrency !== undefined && throughput !== undefined) points.push({ concurrency, throughput });
@@ -102,25 +103,33 @@ async function readPoints(file: string, io: Io): Promise<UslPoint[]> {
 
 type Target = { throughput: number; concurrency: number | null };
 
-function describeLimit(fit: UslFit): string {
-  if (fit.peak !== null) return `peak X ≈ ${formatNumber(fit.peak.throughput, 4)} at N ≈ ${formatNumber(fit.peak.concurrency)}`;
-  if (fit.amdahlCeiling !== null) return `Amdahl ceiling X → ${formatNumber(fit.amdahlCeiling, 4)} (λ/σ)`;
-  return 'no limit: linear scaling (σ = κ = 0)';
+/** The row that says where throughput stops growing, and how to say "beyond it". */
+function limitRow(fit: UslFit): { label: string; value: string; beyond: string } {
+  if (fit.peak !== null) {
+    const value = `X ≈ ${formatNumber(fit.peak.throughput, 4)} at N ≈ ${formatNumber(fit.peak.concurrency)}`;
+    return { label: 'peak', value, beyond: `above the peak (${value})` };
+  }
+  if (fit.amdahlCeiling !== null) {
+    const ceiling = formatNumber(fit.amdahlCeiling, 4);
+    return { label: 'Amdahl ceiling', value: `X → ${ceiling} (λ/σ; κ = 0, no peak)`, beyond: `at or above the Amdahl ceiling X → ${ceiling}` };
+  }
+  return { label: 'limit', value: 'none: linear scaling (σ = κ = 0)', beyond: 'not reachable' };
 }
 
 function renderHuman(fit: UslFit, file: string, target: Target | undefined): string {
+  const limit = limitRow(fit);
   const rows: Array<[string, string]> = [
     ['σ (contention)', formatNumber(fit.sigma, 4)],
     ['κ (coherency)', formatNumber(fit.kappa, 4)],
     ['λ (X at N = 1)', formatNumber(fit.lambda, 4)],
-    [fit.peak !== null ? 'peak' : 'limit', describeLimit(fit)],
+    [limit.label, limit.value],
     ['R²', fit.r2.toFixed(4)],
   ];
   if (target !== undefined) {
     const label = `N for X = ${formatNumber(target.throughput, 6)}`;
     const value =
       target.concurrency === null
-        ? `unreachable: beyond the ${describeLimit(fit)}`
+        ? `unreachable: ${limit.beyond}`
         : `${formatNumber(target.concurrency, 4)} (${Math.ceil(target.concurrency)} concurrent)`;
     rows.push([label, value]);
   }

@@ -40,10 +40,11 @@ export async function loadScenarioFile(
   try {
     text = await readFile(absolute, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : String(error);
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : error instanceof Error ? error.message : String(error);
     throw new InvalidInputError([{ file: shown, line: 1, col: 1, path: '', message: `cannot read the scenario: ${reason}` }]);
   }
   const result = parseScenario(text, shown, context.env);
-  if (!result.ok) throw new InvalidInputError(result.issues, 'run `live-assure validate` on the file to see every problem; the schema is scenarios/scenario.schema.json');
+  if (!result.ok) throw new InvalidInputError(result.issues, '`live-assure validate <file>` checks a scenario without running anything; fields are described in scenarios/scenario.schema.json');
   return result.scenario;
 }

@@ -96,10 +96,10 @@ function checkServices(scenario: Scenario, report: Report): void {
     const [capacityField, countField, wrongCapacity, wrongCount] = sharded
       ? (['per_node_qps', 'nodes', 'per_instance_qps', 'instances'] as const)
       : (['per_instance_qps', 'instances', 'per_node_qps', 'nodes'] as const);
-    if (service[capacityField] === undefined) report(path, `a ${service.kind} service needs ${capacityField}`);
-    if (service[countField] === undefined) report(path, `a ${service.kind} service needs ${countField}`);
-    if (service[wrongCapacity] !== undefined) report([...path, wrongCapacity], `a ${service.kind} service takes ${capacityField}, not ${wrongCapacity}`, 'key');
-    if (service[wrongCount] !== undefined) report([...path, wrongCount], `a ${service.kind} service takes ${countField}, not ${wrongCount}`, 'key');
+    if (service[capacityField] === undefined) report(path, `${article(service.kind)} ${service.kind} service needs ${capacityField}`);
+    if (service[countField] === undefined) report(path, `${article(service.kind)} ${service.kind} service needs ${countField}`);
+    if (service[wrongCapacity] !== undefined) report([...path, wrongCapacity], `${article(service.kind)} ${service.kind} service takes ${capacityField}, not ${wrongCapacity}`, 'key');
+    if (service[wrongCount] !== undefined) report([...path, wrongCount], `${article(service.kind)} ${service.kind} service takes ${countField}, not ${wrongCount}`, 'key');
     if (sharded && service.elastic > 0) report([...path, 'elastic'], `a ${service.kind} cluster cannot grow on the night: elastic is for http services`);
     if (service.keyed_by !== undefined && !keys.includes(service.keyed_by)) {
       report([...path, 'keyed_by'], `unknown key "${service.keyed_by}"${didYouMean(service.keyed_by, keys)}`);
@@ -176,4 +176,8 @@ export function checkScenarioRules(scenario: Scenario): RuleIssue[] {
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+function article(word: string): string {
+  return word === 'http' ? 'an' : 'a';
 }

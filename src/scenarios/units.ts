@@ -44,7 +44,9 @@ export function scalarJsonSchema(kind: unknown, generated: Record<string, unknow
 
 export function parseNumberText(text: string): number | undefined {
   const trimmed = text.trim();
-  return NUMBER_TEXT.test(trimmed) ? Number(trimmed.replaceAll('_', '')) : undefined;
+  if (!NUMBER_TEXT.test(trimmed)) return undefined;
+  const value = Number(trimmed.replaceAll('_', ''));
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** `90s`, `1h30m`, `250ms` → milliseconds; `0` is allowed bare. */

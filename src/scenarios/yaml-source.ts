@@ -1,7 +1,27 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 import type { LocatedIssue } from '../errors.js';
 
 const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const MAX_ALIASES = 1000;
+
+/** The parser's words for developers, said for people writing scenario files. */
+function plainYamlMessage(message: string, code: string): string {
+  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  if (code === 'MULTIPLE_DOCS') return 'a scenario file holds one YAML document: remove the extra "---"';
+  return first;
+}
+
+/** The dotted path of a node from the ancestors `visit` hands over. */
+function pathOf(ancestors: readonly unknown[], node: unknown): string {
+  const segments: string[] = [];
+  const chain = [...ancestors, node];
+  chain.forEach((ancestor, index) => {
+    if (isPair(ancestor) && isScalar(ancestor.key)) segments.push(String(ancestor.key.value));
+    const next = chain[index + 1];
+    if (isSeq(ancestor) && next !== undefined) segments.push(String(ancestor.items.indexOf(next)));
+  });
+  return segments.join('.');
+}
 
 /** A parsed YAML file that can point back at the line and column of any path inside it. */
 export interface YamlSource {
@@ -55,15 +75,19 @@ function isNodeLike(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && 'range' in value;
 }
 
-function substituteEnv(doc: Document, env: Readonly<Record<string, string | undefined>>, onMissing: (node: Node, name: string) => void): void {
+function substituteEnv(
+  doc: Document,
+  env: Readonly<Record<string, string | undefined>>,
+  onMissing: (node: Node, path: string, name: string) => void,
+): void {
   visit(doc, {
-    Scalar(_key, node) {
+    Scalar(_key, node, ancestors) {
       if (typeof node.value !== 'string' || !node.value.includes('${env:')) return;
       node.value = node.value.replace(ENV_REFERENCE, (_match, name: string, fallback: string | undefined) => {
         const value = env[name];
         if (value !== undefined) return value;
         if (fallback !== undefined) return fallback;
-        onMissing(node, name);
+        onMissing(node, pathOf(ancestors, node), name);
         return '';
       });
     },
@@ -76,9 +100,15 @@ export function parseYamlSource(text: string, file: string, env: Readonly<Record
   const position = (offset: number) => lineCounter.linePos(offset);
   const issues: LocatedIssue[] = [];
 
+  // One syntax error per line: the parser's follow-on complaints about the same line are noise.
+  const linesWithErrors = new Set<number>();
   for (const error of doc.errors) {
     const { line, col } = position(error.pos[0]);
-    const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+    if (linesWithErrors.has(line)) continue;
+    linesWithErrors.add(line);
+    let message = plainYamlMessage(error.message, error.code);
+    const key = /^[^:\n]+/.exec(text.slice(error.pos[0]))?.[0].trim();
+    if (error.code === 'DUPLICATE_KEY' && key !== undefined) message = `${message}: "${key}" appears twice`;
     issues.push({ file, line, col, path: '', message: `YAML: ${message}` });
   }
 
@@ -97,11 +127,14 @@ export function parseYamlSource(text: string, file: string, env: Readonly<Record
 
   let data: unknown;
   if (issues.length === 0) {
-    substituteEnv(doc, env, (node, name) => {
+    substituteEnv(doc, env, (node, path, name) => {
       const { line, col } = position(node.range?.[0] ?? 0);
-      issues.push({ file, line, col, path: '', message: `environment variable ${name} is not set (referenced as \${env:${name}})` });
+      issues.push({ file, line, col, path, message: `environment variable ${name} is not set (referenced as \${env:${name}})` });
     });
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = toData(doc, (node, message) => {
+      const { line, col } = position(node?.range?.[0] ?? 0);
+      issues.push({ file, line, col, path: '', message: `YAML: ${message}` });
+    });
   }
 
   return {
@@ -112,4 +145,35 @@ export function parseYamlSource(text: string, file: string, env: Readonly<Record
     has: (path) => find(doc, path).complete,
     issueAt,
   };
+}
+
+/** The document as plain data; aliases that point nowhere, or an alias bomb, become located issues. */
+function toData(doc: Document, onProblem: (node: Node | undefined, message: string) => void): unknown {
+  let unresolved = false;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) === undefined) {
+        onProblem(node, `unknown alias "*${node.source}": define "&${node.source}" before using it`);
+        unresolved = true;
+      }
+    },
+  });
+  if (unresolved) return undefined;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch {
+    onProblem(findFirstAlias(doc), `aliases expand to more than ${MAX_ALIASES} nodes (an alias bomb?)`);
+    return undefined;
+  }
+}
+
+function findFirstAlias(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }

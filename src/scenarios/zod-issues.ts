@@ -4,7 +4,7 @@ import { didYouMean, knownKeysAt } from './did-you-mean.js';
 import type { YamlSource } from './yaml-source.js';
 
 function plainMessage(message: string): string {
-  return message.replace(/^Invalid input: /, '');
+  return message.replace(/^Invalid (input|option): /, '').replace('expected record', 'expected a mapping');
 }
 
 function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string {
@@ -38,7 +38,7 @@ export function locateZodIssues(issues: readonly z.core.$ZodIssue[], source: Yam
         break;
       case 'invalid_type':
         located.push(
-          source.has(path) ? source.issueAt(path, plainMessage(issue.message)) : source.issueAt(path, `required (expected ${issue.expected})`),
+          source.has(path) ? source.issueAt(path, plainMessage(issue.message)) : source.issueAt(path, `required (expected ${issue.expected === 'record' ? 'a mapping' : issue.expected})`),
         );
         break;
       default:

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { exitCodeMeanings } from '../../src/exit-codes.js';
+import { runCli } from '../helpers/test-io.js';
+
+const readme = readFileSync('README.md', 'utf8');
+
+/** Every `live-assure …` line of the README's sh blocks, as argv. */
+function readmeCommands(): string[][] {
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+  return blocks
+    .flatMap((block) => block.split('\n'))
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line.startsWith('live-assure '))
+    .map((line) => line.split(/\s+/).slice(1));
+}
+
+describe('the README stays true', () => {
+  test('it opens with what live-assure is for and the two set-up commands', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const lines = firstBlock.trim().split('\n');
+    expect(readme.indexOf('```sh')).toBeLessThan(1200);
+    expect(lines[0]).toMatch(/^npm ci && npm run build && node bin\/live-assure\.js plan scenarios\/s-final\.yaml/);
+    expect(lines[1]).toMatch(/^npm ci && npm test\b/);
+  });
+
+  test('its exit-code table is the one in src/exit-codes.ts', () => {
+    const rows = [...readme.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((match) => ({ code: Number(match[1]), meaning: match[2] }));
+    expect(rows).toEqual(exitCodeMeanings.map(({ code, meaning }) => ({ code, meaning })));
+  });
+
+  const commands = readmeCommands();
+  test('it shows commands', () => expect(commands.length).toBeGreaterThanOrEqual(6));
+
+  test.each(commands.map((argv) => [argv.join(' '), argv] as const))('live-assure %s runs as written', async (_name, argv) => {
+    const result = await runCli([...argv]);
+    expect(result.stderr).not.toMatch(/internal error|^\s+at /m);
+    expect([0, 1]).toContain(result.code);
+  });
+});
