@@ -64,6 +64,9 @@ export function renderPlan(plan: Plan): string {
   if (plan.unmapped_endpoints.length > 0) {
     lines.push(`note: no call graph for ${plan.unmapped_endpoints.join(', ')}: their downstream cost is not in this forecast.`);
   }
+  if (plan.idle_services.length > 0) {
+    lines.push(`note: nothing calls ${plan.idle_services.join(', ')}: no forecast load reaches them.`);
+  }
   lines.push(plan.verdict.summary);
   return `${lines.join('\n')}\n`;
 }

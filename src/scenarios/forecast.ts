@@ -34,6 +34,8 @@ export interface Plan {
   hot_keys: HotKeyRisk[];
   /** Endpoints that journeys call but the call graph does not describe: their downstream cost is unknown. */
   unmapped_endpoints: string[];
+  /** Services no endpoint or service calls: they carry no forecast load. */
+  idle_services: string[];
   verdict: { holds: boolean; summary: string };
 }
 
@@ -63,6 +65,9 @@ function planService(peak: Peak, scenario: Scenario): ServicePlan {
 }
 
 function summarize(services: readonly ServicePlan[], hotKeys: readonly HotKeyRisk[]): Plan['verdict'] {
+  if (services.length === 0) {
+    return { holds: true, summary: 'NOTHING TO SIZE: the scenario declares no services (add `services` and `endpoints`)' };
+  }
   const short = services.filter((service) => service.pool === 'short');
   const problems = [
     ...short.map((service) => (service.gap > 0 ? `${service.name} short by ${service.gap} ${service.unit}${service.gap === 1 ? '' : 's'}` : `${service.name} cannot meet its latency budget`)),
@@ -116,6 +121,7 @@ export function forecastScenario(scenario: Scenario): Plan {
     services,
     hot_keys: hotKeys,
     unmapped_endpoints: [...endpointPeaks.keys()].filter((name) => scenario.endpoints[name] === undefined),
+    idle_services: services.filter((planned) => planned.peak_qps === 0).map((planned) => planned.name),
     verdict: summarize(services, hotKeys),
   };
 }

@@ -107,34 +107,29 @@ export function fraction(options: { max?: 'inclusive' | 'exclusive' } = {}) {
   return scalar(z.preprocess(fromPercentText, inner), 'fraction');
 }
 
-/** A duration in milliseconds, written `30s`, `5m`, `1h30m`, `250ms`. */
-export function duration() {
+/** A string scalar read by `parse`; anything it rejects is an issue that shows the written form expected. */
+function textScalar(kind: 'duration' | 'rate', parse: (value: unknown) => number | undefined, expected: string) {
   return scalar(
     z.unknown().transform((value, ctx): number => {
-      const ms = parseDuration(value);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m" or "1h", got ${JSON.stringify(value)}` });
+      const parsed = parse(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${JSON.stringify(value)}` });
         return z.NEVER;
       }
-      return ms;
+      return parsed;
     }),
-    'duration',
+    kind,
   );
+}
+
+/** A duration in milliseconds, written `30s`, `5m`, `1h30m`, `250ms`. */
+export function duration() {
+  return textScalar('duration', parseDuration, 'a duration like "30s", "5m" or "1h"');
 }
 
 /** A rate in events per second, written `120/s`, `3/min`, `1/30s`. */
 export function rate() {
-  return scalar(
-    z.unknown().transform((value, ctx): number => {
-      const perSecond = parseRate(value);
-      if (perSecond === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected a rate like "120/s", "3/min" or "1/30s", got ${JSON.stringify(value)}` });
-        return z.NEVER;
-      }
-      return perSecond;
-    }),
-    'rate',
-  );
+  return textScalar('rate', parseRate, 'a rate like "120/s", "3/min" or "1/30s"');
 }
 
 /** `5400000` → `1h30m`: the inverse of `parseDuration`, for output. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { forecastScenario, type Plan } from '../../src/scenarios/forecast.js';
-import { scenarioFile } from '../helpers/scenarios.js';
+import { scenarioFile, scenarioFrom } from '../helpers/scenarios.js';
 
 // Hand-computed from test/fixtures/scenarios/hand-computed.yaml (headroom 0.5: plan at half capacity).
 const plan = forecastScenario(scenarioFile('test/fixtures/scenarios/hand-computed.yaml'));
@@ -97,5 +97,31 @@ describe('the bundled examples', () => {
     expect(final.hot_keys.length).toBeGreaterThanOrEqual(1);
     expect(final.services.some((planned) => planned.decided_by === 'latency')).toBe(true);
     expect(final.unmapped_endpoints).toEqual([]);
+  });
+});
+
+describe('incomplete scenarios', () => {
+  test('endpoints without a call graph and services nothing calls are named', () => {
+    const partial = forecastScenario(
+      scenarioFrom(`
+name: partial
+audience: { peak: 100, curve: [{ at: 0m, share: 1 }] }
+journeys: { j: { per_viewer: 1/s, steps: [{ name: a, GET: /a }, { name: b, GET: /b }] } }
+endpoints: { a: { calls: [{ to: used }] } }
+services:
+  used: { per_instance_qps: 1000, instances: 1 }
+  spare: { per_instance_qps: 1000, instances: 1 }
+`),
+    );
+    expect(partial.unmapped_endpoints).toEqual(['b']);
+    expect(partial.idle_services).toEqual(['spare']);
+    expect(partial.verdict.holds).toBe(true);
+  });
+
+  test('a scenario without services says there is nothing to size', () => {
+    const bare = forecastScenario(
+      scenarioFrom('name: bare\naudience: { peak: 1, curve: [{ at: 0m, share: 1 }] }\njourneys: { j: { rate: 1/s, steps: [{ name: a, GET: /a }] } }\n'),
+    );
+    expect(bare.verdict).toEqual({ holds: true, summary: 'NOTHING TO SIZE: the scenario declares no services (add `services` and `endpoints`)' });
   });
 });
