@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { LiveAssureError } from './errors.js';
+import { formatIssue, InvalidInputError, LiveAssureError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 
@@ -63,12 +63,13 @@ export function createProgram(io: Io, outcome: Outcome): Command {
   capacity
     .command('erlang')
     .description('smallest instance count whose queueing-delay quantile meets a wait budget (M/M/c)')
-    .requiredOption('--rate <rps>', 'arrival rate, requests per second')
-    .requiredOption('--service-ms <ms>', 'mean service time of one request, milliseconds')
-    .requiredOption('--wait-ms <ms>', 'queueing-delay budget, milliseconds')
+    .requiredOption('--rate <rps>', 'arrival rate, requests per second (required)')
+    .requiredOption('--service-ms <ms>', 'mean service time of one request, milliseconds (required)')
+    .requiredOption('--wait-ms <ms>', 'queueing-delay budget, milliseconds (required)')
     .addOption(new Option('--quantile <q>', 'quantile of the queueing delay that must meet the budget').default('0.99'))
+    .option('--workers <n>', 'requests one instance serves at once; above 1, each instance is its own M/M/n queue behind a load balancer', '1')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { rate: string; serviceMs: string; waitMs: string; quantile: string; json?: boolean }) => {
+    .action(async (options: { rate: string; serviceMs: string; waitMs: string; quantile: string; workers?: string; json?: boolean }) => {
       const { runCapacityErlang } = await import('./commands/capacity-erlang.js');
       done(await runCapacityErlang(options, io));
     });
@@ -88,6 +89,14 @@ export function createProgram(io: Io, outcome: Outcome): Command {
 }
 
 function reportError(error: unknown, io: Io, debug: boolean): number {
+  if (error instanceof InvalidInputError && error.issues.length > 1) {
+    // Several located problems read best as `validate` prints them: one per line, then a count.
+    for (const issue of error.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+    io.stderr.write(`live-assure: ${error.issues.length} problems in ${[...new Set(error.issues.map((issue) => issue.file))].join(', ')}\n`);
+    if (error.hint !== undefined) io.stderr.write(`hint: ${error.hint}\n`);
+    if (debug && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
   if (error instanceof LiveAssureError) {
     io.stderr.write(`live-assure: ${error.message}\n`);
     if (error.hint !== undefined) io.stderr.write(`hint: ${error.hint}\n`);

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { InvalidInputError, type LocatedIssue } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { concurrencyForThroughput, fitUsl, type UslFit, type UslPoint } from '../scenarios/usl.js';
+import { readInputFile } from '../scenarios/read-input-file.js';
 import { parseNumberText } from '../scenarios/units.js';
+import { concurrencyForThroughput, fitUsl, type UslFit, type UslPoint } from '../scenarios/usl.js';
 import { formatNumber, parseFlagNumber } from './flag-numbers.js';
+import { renderRows } from './render-rows.js';
 
 export interface CapacityUslOptions {
   atThroughput?: string;
@@ -68,7 +68,7 @@ function parseUslCsv(text: string, file: string): UslPoint[] {
       issues.push({ file, line, col: nField.col, path: 'concurrency', message: `expected a number > 0, got ${JSON.stringify(nField.text)}` });
     }
     if (throughput === undefined || throughput < 0) {
-      issues.push({ file, line, col: xField.col, path: 'throughput', message: `expected a number >= 0, got ${JSON.stringify(xField.text)}` });
+      issues.push({ file, line, col: xField.col, path: 'throughput', message: `expected a number ≥ 0, got ${JSON.stringify(xField.text)}` });
     }
     if (issues.length === before && concurrency !== undefined && throughput !== undefined) points.push({ concurrency, throughput });
   }
@@ -76,32 +76,18 @@ function parseUslCsv(text: string, file: string): UslPoint[] {
   return points;
 }
 
-function checkFittable(points: readonly UslPoint[], file: string): void {
-  const distinct = new Set(points.map((point) => point.concurrency)).size;
-  const problem =
-    distinct < 3
-      ? `the USL needs measurements at 3 or more distinct concurrencies, found ${distinct}`
-      : points.every((point) => point.throughput === 0)
-        ? 'every throughput is 0: there is nothing to fit'
-        : undefined;
-  if (problem !== undefined) throw new InvalidInputError([{ file, line: 1, col: 1, path: '', message: problem }], HINT);
-}
-
-async function readPoints(file: string, io: Io): Promise<UslPoint[]> {
-  let text: string;
+/** The fit, or why these rows cannot be fitted (too few concurrencies, all zero) located at the file. */
+function fitMeasurements(points: readonly UslPoint[], file: string): UslFit {
   try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
+    return fitUsl(points);
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
-    throw new InvalidInputError([{ file, line: 1, col: 1, path: '', message: `cannot read the measurements: ${reason}` }]);
+    if (error instanceof RangeError) throw new InvalidInputError([{ file, line: 1, col: 1, path: '', message: error.message }], HINT);
+    throw error;
   }
-  const points = parseUslCsv(text, file);
-  checkFittable(points, file);
-  return points;
 }
 
-type Target = { throughput: number; concurrency: number | null };
+/** A wanted throughput and the concurrency for it; `unreachable` says why there is none. */
+type Target = { throughput: number; concurrency: number | null; unreachable: string | null };
 
 /** The row that says where throughput stops growing, and how to say "beyond it". */
 function limitRow(fit: UslFit): { label: string; value: string; beyond: string } {
@@ -109,8 +95,8 @@ function limitRow(fit: UslFit): { label: string; value: string; beyond: string }
     const value = `X ≈ ${formatNumber(fit.peak.throughput, 4)} at N ≈ ${formatNumber(fit.peak.concurrency)}`;
     return { label: 'peak', value, beyond: `above the peak (${value})` };
   }
-  if (fit.amdahlCeiling !== null) {
-    const ceiling = formatNumber(fit.amdahlCeiling, 4);
+  if (fit.amdahl_ceiling !== null) {
+    const ceiling = formatNumber(fit.amdahl_ceiling, 4);
     return { label: 'Amdahl ceiling', value: `X → ${ceiling} (λ/σ; κ = 0, no peak)`, beyond: `at or above the Amdahl ceiling X → ${ceiling}` };
   }
   return { label: 'limit', value: 'none: linear scaling (σ = κ = 0)', beyond: 'not reachable' };
@@ -129,21 +115,24 @@ function renderHuman(fit: UslFit, file: string, target: Target | undefined): str
     const label = `N for X = ${formatNumber(target.throughput, 6)}`;
     const value =
       target.concurrency === null
-        ? `unreachable: ${limit.beyond}`
+        ? `unreachable: ${target.unreachable ?? limit.beyond}`
         : `${formatNumber(target.concurrency, 4)} (${Math.ceil(target.concurrency)} concurrent)`;
     rows.push([label, value]);
   }
-  const width = Math.max(...rows.map(([label]) => label.length));
-  const header = `USL fit to ${fit.points} points from ${file}`;
-  return [header, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n') + '\n';
+  return `USL fit to ${fit.points} points from ${file}\n${renderRows(rows)}`;
+}
+
+function targetFor(fit: UslFit, throughput: number): Target {
+  const concurrency = concurrencyForThroughput(fit, throughput);
+  return { throughput, concurrency, unreachable: concurrency === null ? limitRow(fit).beyond : null };
 }
 
 /** `capacity usl <csv>`: σ, κ, λ, the peak (or Amdahl ceiling) and R², and optionally N for a target X. */
 export async function runCapacityUsl(file: string, options: CapacityUslOptions, io: Io): Promise<number> {
   const wanted = options.atThroughput === undefined ? undefined : parseFlagNumber('--at-throughput', options.atThroughput, 0, false);
-  const points = await readPoints(file, io);
-  const fit = fitUsl(points);
-  const target: Target | undefined = wanted === undefined ? undefined : { throughput: wanted, concurrency: concurrencyForThroughput(fit, wanted) };
+  const points = parseUslCsv(await readInputFile(file, io.cwd, 'the measurements'), file);
+  const fit = fitMeasurements(points, file);
+  const target = wanted === undefined ? undefined : targetFor(fit, wanted);
   const warnings =
     points.length < FEW_POINTS
       ? [`only ${points.length} points: σ and κ are poorly determined; measure at least ${FEW_POINTS} concurrency levels`]
@@ -155,10 +144,12 @@ export async function runCapacityUsl(file: string, options: CapacityUslOptions, 
       kappa: fit.kappa,
       lambda: fit.lambda,
       peak: fit.peak,
-      amdahl_ceiling: fit.amdahlCeiling,
+      amdahl_ceiling: fit.amdahl_ceiling,
       r2: fit.r2,
       points: fit.points,
-      ...(target === undefined ? {} : { at_throughput: target.throughput, concurrency: target.concurrency }),
+      ...(target === undefined
+        ? {}
+        : { at_throughput: target.throughput, concurrency: target.concurrency, unreachable: target.unreachable }),
       warnings,
     };
     io.stdout.write(`${JSON.stringify(result)}\n`);

@@ -5,8 +5,17 @@ import { parseNumberText } from '../scenarios/units.js';
 export function parseFlagNumber(flag: string, raw: string, min: number, orEqual: boolean): number {
   const value = parseNumberText(raw);
   if (value === undefined || value < min || (!orEqual && value === min)) {
-    const expected = min === 0 && !orEqual ? 'a positive number' : `a number ${orEqual ? '>=' : '>'} ${min}`;
+    const expected = min === 0 && !orEqual ? 'a positive number' : `a number ${orEqual ? '≥' : '>'} ${min}`;
     throw new UsageError(`${flag}: expected ${expected}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** A flag's whole number ≥ `min`. Throws a one-line UsageError naming the flag. */
+export function parseFlagCount(flag: string, raw: string, min: number): number {
+  const value = parseNumberText(raw);
+  if (value === undefined || !Number.isInteger(value) || value < min) {
+    throw new UsageError(`${flag}: expected a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
   }
   return value;
 }

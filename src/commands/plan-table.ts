@@ -2,11 +2,15 @@ import Table from 'cli-table3';
 import type { Plan, ServicePlan } from '../scenarios/forecast.js';
 import { formatDuration } from '../scenarios/units.js';
 
-export function formatQps(value: number): string {
+function formatQps(value: number): string {
   if (value === 0) return '0';
   if (value < 10) return value.toFixed(2);
   if (value < 100) return value.toFixed(1);
   return Math.round(value).toLocaleString('en-US');
+}
+
+function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
 }
 
 function riskOf(service: ServicePlan, hotKeyServices: ReadonlySet<string>): string {
@@ -28,8 +32,7 @@ function poolOf(service: ServicePlan): string {
 export function renderPlan(plan: Plan): string {
   const table = new Table({
     head: ['service', 'peak QPS', 'at', 'capacity each', 'needed', 'have', 'gap', 'fixed/elastic', 'risk'],
-    style: { head: [], border: [] },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [], compact: true },
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
   });
   const hotKeyServices = new Set(plan.hot_keys.map((risk) => risk.service));
@@ -39,9 +42,9 @@ export function renderPlan(plan: Plan): string {
       formatQps(service.peak_qps),
       formatDuration(service.at_ms),
       `${formatQps(service.capacity_per_unit)}/${service.unit}`,
-      `${service.needed} ${service.decided_by === 'latency' ? '(latency)' : '(headroom)'}`,
-      service.have.elastic > 0 ? `${service.have.fixed} + ${service.have.elastic}` : String(service.have.fixed),
-      service.gap > 0 ? `+${service.gap}` : '0',
+      `${formatCount(service.needed)} ${service.decided_by === 'latency' ? '(latency)' : '(headroom)'}`,
+      service.have.elastic > 0 ? `${formatCount(service.have.fixed)} + ${formatCount(service.have.elastic)}` : formatCount(service.have.fixed),
+      service.gap > 0 ? `+${formatCount(service.gap)}` : '0',
       poolOf(service),
       riskOf(service, hotKeyServices),
     ]);
@@ -53,19 +56,17 @@ export function renderPlan(plan: Plan): string {
   ];
   for (const risk of plan.hot_keys) {
     lines.push(
-      `hot key (${risk.severity}): ${risk.service} node holding ${risk.key} ${risk.value} serves ${formatQps(risk.node_qps)} QPS ` +
-        `(${formatQps(risk.key_qps)} for that key, ${(risk.share * 100).toFixed(1)}% of traffic) of ${formatQps(risk.node_capacity)} per node. ` +
+      `hot key (${risk.severity}): ${risk.service}: the node holding ${risk.key} ${risk.value} serves ${formatQps(risk.node_qps)} ` +
+        `of its ${formatQps(risk.node_capacity)} QPS — ${formatQps(risk.key_qps)} for ${risk.key} ${risk.value} alone ` +
+        `(${(risk.share * 100).toFixed(1)}% of requests keyed by ${risk.key}), the rest spread over ${formatCount(risk.nodes)} nodes. ` +
         `Remedy: ${risk.remedy}.`,
     );
   }
   for (const service of plan.services) {
     if (service.latency_impossible !== null) lines.push(`latency: ${service.name}: ${service.latency_impossible}.`);
   }
-  if (plan.unmapped_endpoints.length > 0) {
-    lines.push(`note: no call graph for ${plan.unmapped_endpoints.join(', ')}: their downstream cost is not in this forecast.`);
-  }
   if (plan.idle_services.length > 0) {
-    lines.push(`note: nothing calls ${plan.idle_services.join(', ')}: no forecast load reaches them.`);
+    lines.push(`note: no forecast load reaches ${plan.idle_services.join(', ')}.`);
   }
   lines.push(plan.verdict.summary);
   return `${lines.join('\n')}\n`;

@@ -23,13 +23,14 @@ export function viewersAt(scenario: Scenario, t: number): number {
 }
 
 /**
- * The journey's surge multiplier at `t`. Windows are closed at both ends so a peak on a window's edge
- * is counted; overlapping surges take the largest multiplier rather than compounding.
+ * The journey's surge multiplier at `t`. A window covers [at, at + for): back-to-back surges of two
+ * journeys must not both count at the instant one hands over to the other. Overlapping surges of one
+ * journey take the largest multiplier rather than compounding.
  */
-export function surgeFactorAt(journey: Journey, t: number): number {
+function surgeFactorAt(journey: Journey, t: number): number {
   let factor = 1;
   for (const surge of journey.surges) {
-    if (t >= surge.at && t <= surge.at + surge.for) factor = Math.max(factor, surge.x);
+    if (t >= surge.at && t < surge.at + surge.for) factor = Math.max(factor, surge.x);
   }
   return factor;
 }
@@ -40,17 +41,21 @@ export function journeyRateAt(scenario: Scenario, journey: Journey, t: number): 
   return base * surgeFactorAt(journey, t);
 }
 
+/** How far before a surge's end the forecast looks, to see the surge's last moment. */
+const SURGE_EDGE_MS = 1;
+
 /**
- * The instants the forecast evaluates: every curve point and surge edge (where peaks of piecewise-linear
- * rates sit) plus an even grid, because asynchronous flush floors make some sums non-linear.
+ * The instants the forecast evaluates: every curve point and a surge's start and last moment (where
+ * peaks of piecewise-linear rates sit), plus an even grid, because asynchronous flush floors make
+ * some sums non-linear.
  */
 export function forecastInstants(scenario: Scenario, gridPoints = 2000): number[] {
   const end = eventEndMs(scenario);
   const instants = new Set<number>(scenario.audience.curve.map((point) => point.at));
   for (const journey of Object.values(scenario.journeys)) {
     for (const surge of journey.surges) {
-      instants.add(Math.min(surge.at, end));
-      instants.add(Math.min(surge.at + surge.for, end));
+      const last = surge.at + surge.for - SURGE_EDGE_MS;
+      for (const t of [surge.at, last, surge.at + surge.for]) if (t >= 0 && t <= end) instants.add(t);
     }
   }
   const step = Math.max(1000, end / gridPoints);

@@ -6,7 +6,7 @@ import type { Call, Scenario } from './schema.js';
  * flush rate — each flusher flushes every `flush_every` or when `batch` writes are buffered, whichever
  * comes first, and never more often than there are writes.
  */
-export function downstreamRate(call: Call, upstreamRate: number): number {
+function downstreamRate(call: Call, upstreamRate: number): number {
   const calls = upstreamRate * call.fanout * (1 - call.cache_hit);
   const asyncShare = call.async?.share ?? 0;
   const sync = (calls * (1 - asyncShare)) / call.batch;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Levenshtein distance, for "did you mean" hints on misspelt keys and names. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
@@ -15,7 +15,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest candidate, when it is close enough to be a plausible typo. */
-export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+function closestMatch(word: string, candidateNames: Iterable<string>): string | undefined {
+  const candidates = [...candidateNames];
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   const lower = word.toLowerCase();
@@ -27,7 +28,9 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
     }
   }
   const allowed = Math.max(1, Math.floor(word.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  if (best !== undefined && bestDistance <= allowed) return best;
+  // `p99` for `p99_ms`, `per_node` for `per_node_qps`: a clipped name is a typo too.
+  return lower.length >= 3 ? candidates.find((candidate) => candidate.toLowerCase().startsWith(lower)) : undefined;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {

@@ -6,7 +6,7 @@ import { SCALAR_META_KEY, scalarJsonSchema } from './units.js';
  * The JSON Schema editors use for completion and checks, generated from the zod schema (never kept by
  * hand). It describes what may be written (the input side), with the unit-bearing scalars as strings.
  */
-export function scenarioJsonSchema(): Record<string, unknown> {
+function scenarioJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(scenarioSchema, {
     io: 'input',
     unrepresentable: 'any',

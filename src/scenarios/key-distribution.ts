@@ -47,9 +47,21 @@ function baseShare(key: KeyDistribution, value: string | number): number {
 function baseHead(key: KeyDistribution): string | number | undefined {
   if (key.zipf !== undefined) return key.zipf.first;
   if (key.uniform !== undefined) return key.uniform.min;
-  if (key.values !== undefined) return key.values[0];
+  if (key.values !== undefined) return mostFrequent(key.values);
   if (key.shadow_range !== undefined) return key.shadow_range[0];
   return undefined;
+}
+
+function mostFrequent(values: ReadonlyArray<string | number>): string | number | undefined {
+  const counts = new Map<string, { value: string | number; count: number }>();
+  for (const value of values) {
+    const entry = counts.get(String(value)) ?? { value, count: 0 };
+    entry.count += 1;
+    counts.set(String(value), entry);
+  }
+  let best: { value: string | number; count: number } | undefined;
+  for (const entry of counts.values()) if (best === undefined || entry.count > best.count) best = entry;
+  return best?.value;
 }
 
 /** Share of all draws that land on `value`: its hot share plus what the base distribution gives it. */

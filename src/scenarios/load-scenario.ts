@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { InvalidInputError, type LocatedIssue } from '../errors.js';
+import { readInputFile } from './read-input-file.js';
 import { checkScenarioRules } from './scenario-rules.js';
+import { declaredNames, soundSections } from './sound-sections.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { parseYamlSource } from './yaml-source.js';
 import { locateZodIssues } from './zod-issues.js';
@@ -20,11 +20,11 @@ export function parseScenario(text: string, file: string, env: Readonly<Record<s
     return { ok: false, issues: [{ file, line: 1, col: 1, path: '', message: 'the file is empty: expected a scenario' }] };
   }
   const parsed = scenarioSchema.safeParse(source.data, { reportInput: true });
-  if (!parsed.success) {
-    return { ok: false, issues: locateZodIssues(parsed.error.issues, source, scenarioSchema).sort(byPosition) };
-  }
-  const ruleIssues = checkScenarioRules(parsed.data).map((rule) => source.issueAt(rule.path, rule.message, rule.at));
-  if (ruleIssues.length > 0) return { ok: false, issues: ruleIssues.sort(byPosition) };
+  const schemaIssues = parsed.success ? [] : locateZodIssues(parsed.error.issues, source, scenarioSchema);
+  const sections = parsed.success ? parsed.data : soundSections(source.data);
+  const ruleIssues = checkScenarioRules(sections, declaredNames(source.data)).map((rule) => source.issueAt(rule.path, rule.message, rule.at));
+  const issues = [...schemaIssues, ...ruleIssues];
+  if (!parsed.success || issues.length > 0) return { ok: false, issues: issues.sort(byPosition) };
   return { ok: true, scenario: parsed.data };
 }
 
@@ -33,18 +33,8 @@ export async function loadScenarioFile(
   path: string,
   context: { cwd: string; env: Readonly<Record<string, string | undefined>> },
 ): Promise<Scenario> {
-  const absolute = resolve(context.cwd, path);
-  // Errors name the file as the user typed it, so the location can be pasted straight back.
-  const shown = path;
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : error instanceof Error ? error.message : String(error);
-    throw new InvalidInputError([{ file: shown, line: 1, col: 1, path: '', message: `cannot read the scenario: ${reason}` }]);
-  }
-  const result = parseScenario(text, shown, context.env);
+  const text = await readInputFile(path, context.cwd, 'the scenario');
+  const result = parseScenario(text, path, context.env);
   if (!result.ok) throw new InvalidInputError(result.issues, '`live-assure validate <file>` checks a scenario without running anything; fields are described in scenarios/scenario.schema.json');
   return result.scenario;
 }

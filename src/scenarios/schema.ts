@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_WORKERS } from './erlang-c.js';
 import { count, duration, fraction, num, rate } from './units.js';
 
 /**
@@ -7,15 +8,19 @@ import { count, duration, fraction, num, rate } from './units.js';
  * the truth: types are inferred from it and `scenarios/scenario.schema.json` is generated from it.
  */
 
-const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+// Spelled out rather than with the `i` flag, which the generated JSON Schema pattern would lose.
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const name = (what: string) =>
   z.string().regex(NAME, `${what} names use letters, digits, "-" and "_"`);
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-const positive = () => num(z.number().positive('must be > 0'));
-const wholePositive = () => num(z.number().int('expected a whole number').positive('must be > 0'));
+/** Bounds keep arithmetic finite (no Infinity reaching Erlang C); no real night comes near them. */
+const LARGEST = 1e12;
+const positive = (max = LARGEST) => num(z.number().positive('must be > 0').max(max, `must be ≤ ${max.toLocaleString('en-US')}`));
+const wholePositive = (max = LARGEST) =>
+  num(z.number().int('expected a whole number').positive('must be > 0').max(max, `must be ≤ ${max.toLocaleString('en-US')}`));
 const keyValue = z.union([z.string(), z.number()]);
 
 const curvePoint = z.strictObject({
@@ -39,7 +44,10 @@ const keyDistribution = z
       .optional()
       .describe('Values drawn by popularity rank (Zipf).'),
     uniform: z
-      .strictObject({ min: num(z.number().int()), max: num(z.number().int()) })
+      .strictObject({
+        min: num(z.number().int()).describe('Smallest value drawn.'),
+        max: num(z.number().int()).describe('Largest value drawn.'),
+      })
       .optional()
       .describe('Whole numbers drawn uniformly from min..max.'),
     values: z.array(keyValue).min(1).optional().describe('An explicit list, drawn uniformly.'),
@@ -54,13 +62,15 @@ const keyDistribution = z
   })
   .describe('How values of a key (room id, uid, …) are drawn.');
 
-const expectation = z.strictObject({
-  status: z
-    .union([wholePositive(), z.array(wholePositive()).min(1)])
-    .optional()
-    .describe('Expected HTTP status (or list of statuses); anything else is a failed check.'),
-  contains: z.string().optional().describe('Text the response body must contain.'),
-});
+const expectation = z
+  .strictObject({
+    status: z
+      .union([wholePositive(599), z.array(wholePositive(599)).min(1)])
+      .optional()
+      .describe('Expected HTTP status (or list of statuses); anything else is a failed check.'),
+    contains: z.string().optional().describe('Text the response body must contain.'),
+  })
+  .describe('What a successful response looks like; a response that differs counts as a failed check.');
 
 const methodPath = (method: string) =>
   z.string().optional().describe(`${method} this path (with \`{{key}}\` templates), e.g. \`/room/info?room_id={{room}}\`.`);
@@ -85,11 +95,11 @@ const step = z.strictObject({
 const surge = z.strictObject({
   at: duration().describe('When the surge starts (time since the event starts).'),
   for: duration().describe('How long it lasts.'),
-  x: positive().describe('Multiplier on the journey\'s rate during the surge (e.g. 6 when the winning goal lands).'),
+  x: positive(1000).describe('Multiplier on the journey\'s rate during the surge (e.g. 6 when the winning goal lands).'),
 });
 
 const journey = z.strictObject({
-  description: z.string().optional(),
+  description: z.string().optional().describe('Free text for people reading the scenario.'),
   per_viewer: rate().optional().describe('How often each concurrent viewer starts this journey, e.g. `0.6/min`.'),
   rate: rate().optional().describe('A fixed rate independent of the audience, e.g. `200/s` (bots, jobs).'),
   surges: z.array(surge).default([]).describe('Bursts on top of the curve.'),
@@ -98,16 +108,16 @@ const journey = z.strictObject({
 
 const asyncWrites = z.strictObject({
   share: fraction().describe('Share of these calls made asynchronous (buffered and flushed in batches).'),
-  batch: positive().describe('Most calls merged into one flush.'),
+  batch: positive(1e6).describe('Most calls merged into one flush.'),
   flush_every: duration().describe('Each flusher flushes at least this often.'),
   flushers: wholePositive().default(1).describe('Independent flush buffers (e.g. one per instance).'),
 });
 
 const call = z.strictObject({
   to: name('service').describe('Downstream service (a key of `services`).'),
-  fanout: num(z.number().nonnegative('must be ≥ 0')).default(1).describe('Calls made per request.'),
+  fanout: num(z.number().nonnegative('must be ≥ 0').max(1e6, 'must be ≤ 1,000,000')).default(1).describe('Calls made per request.'),
   cache_hit: fraction().default(0).describe('Share of calls answered by a cache in front, never reaching the service.'),
-  batch: num(z.number().min(1, 'must be ≥ 1')).default(1).describe('Requests merged into one downstream call.'),
+  batch: num(z.number().min(1, 'must be ≥ 1').max(1e6, 'must be ≤ 1,000,000')).default(1).describe('Requests merged into one downstream call.'),
   async: asyncWrites.optional().describe('Asynchronous, batched writes: they reach the service at their flush rate.'),
 });
 
@@ -116,19 +126,19 @@ const endpoint = z.strictObject({
 });
 
 const latencyBudget = z.strictObject({
-  p50_ms: positive().optional(),
-  p90_ms: positive().optional(),
-  p95_ms: positive().optional(),
-  p99_ms: positive().optional(),
-  p999_ms: positive().optional(),
+  p50_ms: positive().optional().describe('Median latency budget, milliseconds.'),
+  p90_ms: positive().optional().describe('90th-percentile latency budget, milliseconds.'),
+  p95_ms: positive().optional().describe('95th-percentile latency budget, milliseconds.'),
+  p99_ms: positive().optional().describe('99th-percentile latency budget, milliseconds.'),
+  p999_ms: positive().optional().describe('99.9th-percentile latency budget, milliseconds.'),
   error_rate: fraction().optional().describe('Highest acceptable share of failed requests.'),
 });
 
-export const SERVICE_KINDS = ['http', 'redis', 'mysql'] as const;
+const SERVICE_KINDS = ['http', 'redis', 'mysql'] as const;
 
 const service = z.strictObject({
   kind: z.enum(SERVICE_KINDS).default('http').describe('`http` scales by instances; `redis` and `mysql` by nodes (shards).'),
-  description: z.string().optional(),
+  description: z.string().optional().describe('Free text for people reading the scenario.'),
   per_instance_qps: positive().optional().describe('QPS one instance serves at full load (http), from a load test or `capacity usl`.'),
   instances: count().optional().describe('Instances in the fixed pool (http).'),
   elastic: count().default(0).describe('Extra instances the elastic pool can add on the night (http).'),
@@ -136,7 +146,7 @@ const service = z.strictObject({
   nodes: count().optional().describe('Nodes (shards) the data is spread over (redis, mysql).'),
   keyed_by: name('key').optional().describe('The key (from `keys`) this service is sharded by: enables hot-key checks.'),
   service_time_ms: positive().optional().describe('Mean time one request takes inside the service; enables Erlang C sizing.'),
-  workers: wholePositive().optional().describe('Requests one instance serves at once; default per_instance_qps × service time.'),
+  workers: wholePositive(MAX_WORKERS).optional().describe('Requests one instance serves at once; default per_instance_qps × service time.'),
   slo: latencyBudget.optional().describe('This service\'s own latency budget; defaults to the scenario SLO.'),
   calls: z.array(call).default([]).describe('What one request served by this service costs further downstream.'),
 });
@@ -163,7 +173,7 @@ const shadow = z.strictObject({
 
 export const scenarioSchema = z.strictObject({
   name: name('scenario').describe('Short name, used in run directories and reports.'),
-  description: z.string().optional(),
+  description: z.string().optional().describe('Free text for people reading the scenario.'),
   audience,
   keys: z.record(name('key'), keyDistribution).default({}).describe('Value distributions used by `{{key}}` templates.'),
   journeys: z.record(name('journey'), journey).describe('What viewers do.'),

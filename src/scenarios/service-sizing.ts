@@ -1,5 +1,6 @@
-import { evaluateErlang } from './erlang-c.js';
+import { ErlangInputError, MAX_WORKERS, sizeInstancesForWait } from './erlang-c.js';
 import type { LatencyBudget, Scenario, Service } from './schema.js';
+import { serviceCapacity } from './service-capacity.js';
 
 /** The latency objective a service is sized against: the tightest quantile its budget names. */
 export interface LatencyTarget {
@@ -41,7 +42,7 @@ const QUANTILES: ReadonlyArray<[keyof LatencyBudget, number]> = [
   ['p50_ms', 0.5],
 ];
 
-export function latencyTarget(budget: LatencyBudget | undefined, source: string): LatencyTarget | undefined {
+function latencyTarget(budget: LatencyBudget | undefined, source: string): LatencyTarget | undefined {
   for (const [field, quantile] of QUANTILES) {
     const value = budget?.[field];
     if (typeof value === 'number') return { quantile, budget_ms: value, source: `${source}.${field}` };
@@ -56,36 +57,20 @@ export function latencyTarget(budget: LatencyBudget | undefined, source: string)
  */
 function sizeByLatency(peak: number, serviceTimeMs: number, workers: number, target: LatencyTarget): LatencySizing {
   const waitMs = target.budget_ms - serviceTimeMs;
-  const meets = (instances: number) =>
-    evaluateErlang({ servers: workers, rate: peak / instances, serviceMs: serviceTimeMs, waitMs, quantile: target.quantile });
-  const allowed = 1 - target.quantile;
-  const ok = (instances: number) => meets(instances).p_exceed <= allowed * (1 + 1e-12);
-  // The smallest count that is not saturated, then gallop and bisect: p_exceed falls as instances grow.
-  let low = Math.max(1, Math.floor((peak * serviceTimeMs) / 1000 / workers) + 1);
-  let high = low;
-  while (!ok(high)) {
-    low = high + 1;
-    high *= 2;
-  }
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (ok(middle)) high = middle;
-    else low = middle + 1;
-  }
+  const sizing = sizeInstancesForWait({ rate: peak, serviceMs: serviceTimeMs, waitMs, quantile: target.quantile, workers });
   return {
-    instances: high,
+    instances: sizing.instances,
     workers,
     quantile: target.quantile,
     wait_budget_ms: waitMs,
-    p_exceed: meets(high).p_exceed,
+    p_exceed: sizing.p_exceed,
     source: target.source,
   };
 }
 
 /** How many instances (or nodes) a service needs at its peak, and which rule decided. */
 export function sizeService(name: string, peak: number, service: Service, scenario: Scenario): ServiceSizing {
-  const unit = service.kind === 'http' ? 'instance' : 'node';
-  const capacity = (service.kind === 'http' ? service.per_instance_qps : service.per_node_qps) ?? 0;
+  const { unit, per_unit: capacity } = serviceCapacity(service);
   // Rounding guard: 300.0000000001 instances is 300.
   const byHeadroom = peak > 0 && capacity > 0 ? Math.ceil(peak / (capacity * (1 - scenario.headroom)) - 1e-9) : 0;
 
@@ -98,8 +83,15 @@ export function sizeService(name: string, peak: number, service: Service, scenar
     if (serviceTime >= target.budget_ms) {
       impossible = `service time ${serviceTime}ms alone uses the whole ${target.budget_ms}ms budget of ${target.source}`;
     } else {
-      const workers = service.workers ?? Math.max(1, Math.floor((capacity * serviceTime) / 1000));
-      byLatency = sizeByLatency(peak, serviceTime, workers, target);
+      // Little's law: concurrency = throughput × time in service; capped like `workers` itself.
+      const workers = service.workers ?? Math.min(MAX_WORKERS, Math.max(1, Math.floor((capacity * serviceTime) / 1000)));
+      try {
+        byLatency = sizeByLatency(peak, serviceTime, workers, target);
+      } catch (error) {
+        // Only absurd magnitudes get here (beyond 10⁸ requests in service at once): say so, do not crash.
+        if (!(error instanceof ErlangInputError)) throw error;
+        impossible = `the latency rule cannot size ${Math.round(peak).toLocaleString('en-US')} QPS × ${serviceTime}ms: ${error.problem}`;
+      }
     }
   }
   const latencyInstances = byLatency?.instances ?? 0;

@@ -6,7 +6,7 @@ import { parseDuration, parseNumberText } from './units.js';
  * The scope is an endpoint (step) or journey name; no scope means the whole run.
  */
 
-export const LATENCY_STATS = ['p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'min', 'mean', 'max'] as const;
+const LATENCY_STATS = ['p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'min', 'mean', 'max'] as const;
 export type LatencyStat = (typeof LATENCY_STATS)[number];
 
 export type ThresholdMetric = { kind: 'latency'; stat: LatencyStat } | { kind: 'error-rate' } | { kind: 'rps' };

@@ -102,8 +102,9 @@ export function count() {
 
 /** A share between 0 and 1, written as `0.3` or `30%`. */
 export function fraction(options: { max?: 'inclusive' | 'exclusive' } = {}) {
-  const base = z.number().min(0, 'must be between 0 and 1');
-  const inner = options.max === 'exclusive' ? base.lt(1, 'must be below 1') : base.max(1, 'must be between 0 and 1');
+  const base = z.number().min(0, 'must be between 0 and 1 (write 0.4 or 40%)');
+  const inner =
+    options.max === 'exclusive' ? base.lt(1, 'must be below 1 (write 0.4 or 40%)') : base.max(1, 'must be between 0 and 1 (write 0.4 or 40%)');
   return scalar(z.preprocess(fromPercentText, inner), 'fraction');
 }
 

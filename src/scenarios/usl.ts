@@ -17,10 +17,10 @@ interface UslCoefficients {
 export interface UslFit extends UslCoefficients {
   /** 1 − SSE/SST on the measured throughputs. */
   r2: number;
-  /** Where throughput stops growing; null when κ = 0 (no retrograde region). */
+  /** Where throughput stops growing: N = 1 when σ = 1; null when κ = 0 and σ < 1 (no retrograde region). */
   peak: { concurrency: number; throughput: number } | null;
-  /** λ/σ, the limit throughput approaches when κ = 0 and σ > 0; null otherwise. */
-  amdahlCeiling: number | null;
+  /** λ/σ, the limit throughput approaches when κ = 0 and 0 < σ < 1; null otherwise. */
+  amdahl_ceiling: number | null;
   points: number;
 }
 
@@ -115,11 +115,11 @@ function validatePoints(points: readonly UslPoint[]): void {
       throw new RangeError(`point ${index + 1}: concurrency must be a finite number > 0, got ${concurrency}`);
     }
     if (!(Number.isFinite(throughput) && throughput >= 0)) {
-      throw new RangeError(`point ${index + 1}: throughput must be a finite number >= 0, got ${throughput}`);
+      throw new RangeError(`point ${index + 1}: throughput must be a finite number ≥ 0, got ${throughput}`);
     }
   }
   const distinct = new Set(points.map((point) => point.concurrency)).size;
-  if (distinct < 3) throw new RangeError(`the USL needs measurements at 3 or more distinct concurrencies, got ${distinct}`);
+  if (distinct < 3) throw new RangeError(`the USL needs measurements at 3 or more distinct concurrencies, found ${distinct}`);
   if (points.every((point) => point.throughput === 0)) throw new RangeError('every throughput is 0: there is nothing to fit');
 }
 
@@ -149,11 +149,14 @@ export function fitUsl(points: readonly UslPoint[]): UslFit {
     sst += (point.throughput - mean) ** 2;
   }
   const r2 = sst === 0 ? (sse <= 1e-20 * scale * scale ? 1 : 0) : 1 - sse / sst;
-  const amdahlCeiling = kappa === 0 && sigma > 0 ? coefficients.lambda / sigma : null;
-  return { ...coefficients, r2, peak: peakOf(coefficients), amdahlCeiling, points: points.length };
+  const peak = peakOf(coefficients);
+  const ceiling = peak === null && sigma > 0 ? coefficients.lambda / sigma : null;
+  return { ...coefficients, r2, peak, amdahl_ceiling: ceiling, points: points.length };
 }
 
 function peakOf(fit: UslCoefficients): UslFit['peak'] {
+  // With σ ≥ 1, X(N) = λN / (N + κN(N−1)) (σ = 1) never grows past X(1) = λ: a flat or falling curve.
+  if (fit.sigma >= 1) return { concurrency: 1, throughput: fit.lambda };
   if (fit.kappa <= 0) return null;
   // Below N = 1 the law does not describe a real system; a peak there means "never scales".
   const concurrency = Math.max(1, Math.sqrt((1 - fit.sigma) / fit.kappa));
@@ -162,20 +165,25 @@ function peakOf(fit: UslCoefficients): UslFit['peak'] {
 
 /**
  * The concurrency that yields `throughput` before the peak: the smaller root of
- * κX·N² + (σX − κX − λ)·N + X(1−σ) = 0, or null when that throughput is never reached.
+ * κX·N² + (σX − κX − λ)·N + X(1−σ) = 0, or null when that throughput is never reached. Never
+ * below 1 (the law does not describe fewer than one request in flight): any X ≤ X(1) = λ needs 1;
+ * X = 0 needs nothing.
  */
 export function concurrencyForThroughput(fit: UslCoefficients, throughput: number): number | null {
   if (!(Number.isFinite(throughput) && throughput >= 0)) {
-    throw new RangeError(`throughput must be a finite number >= 0, got ${throughput}`);
+    throw new RangeError(`throughput must be a finite number ≥ 0, got ${throughput}`);
   }
   const { sigma, kappa, lambda } = fit;
   if (throughput === 0) return 0;
+  if (throughput <= lambda) return 1;
+  const peak = peakOf(fit);
+  if (peak !== null && throughput > peak.throughput) return null;
   const c = throughput * (1 - sigma);
   const b = lambda + kappa * throughput - sigma * throughput;
   if (kappa === 0) {
     // Linear in N: N(λ − σX) = X(1−σ); reachable only below the Amdahl ceiling λ/σ.
     const slope = lambda - sigma * throughput;
-    return slope > 0 ? c / slope : null;
+    return slope > 0 ? Math.max(1, c / slope) : null;
   }
   let discriminant = b * b - 4 * kappa * throughput * c;
   // At the peak the two roots coincide; rounding must not turn the peak itself into "unreachable".
@@ -183,5 +191,6 @@ export function concurrencyForThroughput(fit: UslCoefficients, throughput: numbe
   if (discriminant < 0 || b <= 0) return null;
   // 2c / (b + √Δ) is the smaller root without the cancellation of b − √Δ when 4κXc ≪ b².
   const root = (2 * c) / (b + Math.sqrt(discriminant));
-  return Number.isFinite(root) && root >= 0 ? root : null;
+  // X(1) = λ < X, so the root is above 1 but for rounding.
+  return Number.isFinite(root) ? Math.max(1, root) : null;
 }

@@ -79,10 +79,13 @@ function substituteEnv(
   doc: Document,
   env: Readonly<Record<string, string | undefined>>,
   onMissing: (node: Node, path: string, name: string) => void,
+  onMalformed: (node: Node, path: string) => void,
 ): void {
   visit(doc, {
     Scalar(_key, node, ancestors) {
       if (typeof node.value !== 'string' || !node.value.includes('${env:')) return;
+      const unclosed = node.value.replace(ENV_REFERENCE, '').includes('${env:');
+      if (unclosed) onMalformed(node, pathOf(ancestors, node));
       node.value = node.value.replace(ENV_REFERENCE, (_match, name: string, fallback: string | undefined) => {
         const value = env[name];
         if (value !== undefined) return value;
@@ -96,13 +99,14 @@ function substituteEnv(
 
 export function parseYamlSource(text: string, file: string, env: Readonly<Record<string, string | undefined>>): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Merge keys (`<<: *defaults`) are how people share service defaults; warnings become issues, never stderr noise.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true, logLevel: 'error' });
   const position = (offset: number) => lineCounter.linePos(offset);
   const issues: LocatedIssue[] = [];
 
   // One syntax error per line: the parser's follow-on complaints about the same line are noise.
   const linesWithErrors = new Set<number>();
-  for (const error of doc.errors) {
+  for (const error of [...doc.errors, ...doc.warnings]) {
     const { line, col } = position(error.pos[0]);
     if (linesWithErrors.has(line)) continue;
     linesWithErrors.add(line);
@@ -130,6 +134,9 @@ export function parseYamlSource(text: string, file: string, env: Readonly<Record
     substituteEnv(doc, env, (node, path, name) => {
       const { line, col } = position(node.range?.[0] ?? 0);
       issues.push({ file, line, col, path, message: `environment variable ${name} is not set (referenced as \${env:${name}})` });
+    }, (node, path) => {
+      const { line, col } = position(node.range?.[0] ?? 0);
+      issues.push({ file, line, col, path, message: 'malformed ${env:…}: write ${env:NAME} or ${env:NAME:-default}' });
     });
     data = toData(doc, (node, message) => {
       const { line, col } = position(node?.range?.[0] ?? 0);

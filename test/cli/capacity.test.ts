@@ -71,11 +71,14 @@ describe('capacity erlang', () => {
   });
 
   it.each([
-    [['--rate', 'abc'], '--rate: expected a number >= 0, got "abc"'],
-    [['--rate', '1__000'], '--rate: expected a number >= 0, got "1__000"'],
-    [['--rate', '1e999'], '--rate: expected a number >= 0, got "1e999"'],
+    [['--rate', 'abc'], '--rate: expected a number ≥ 0, got "abc"'],
+    [['--rate', '1__000'], '--rate: expected a number ≥ 0, got "1__000"'],
+    [['--rate', '1e999'], '--rate: expected a number ≥ 0, got "1e999"'],
     [['--service-ms', '0'], '--service-ms: expected a positive number, got "0"'],
-    [['--wait-ms', '-1'], '--wait-ms: expected a number >= 0, got "-1"'],
+    [['--wait-ms', '-1'], '--wait-ms: expected a number ≥ 0, got "-1"'],
+    [['--workers', '0'], '--workers: expected a whole number ≥ 1, got "0"'],
+    [['--workers', '2.5'], '--workers: expected a whole number ≥ 1, got "2.5"'],
+    [['--workers', '200_000'], '--workers: must be at most 100000, got 200000'],
     [['--quantile', '1'], '--quantile: expected a quantile between 0 and 1 exclusive (e.g. 0.99 or 99%), got "1"'],
     [['--quantile', '100%'], '--quantile: expected a quantile between 0 and 1 exclusive (e.g. 0.99 or 99%), got "100%"'],
     [['--quantile', '0.9x'], '--quantile: expected a quantile between 0 and 1 exclusive (e.g. 0.99 or 99%), got "0.9x"'],
@@ -92,7 +95,33 @@ describe('capacity erlang', () => {
     const result = await erlang('--rate', '1e9', '--service-ms', '1e6', '--wait-ms', '1');
     expectCleanFailure(result);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^live-assure: --rate × --service-ms: offered load/);
+    expect(result.stderr).toBe('live-assure: --rate × --service-ms: offered load of 1000000000000 erlangs is beyond 100000000; check their units\n');
+  });
+
+  it('says "1 erlang", not "1 erlangs"', async () => {
+    const result = await erlang('--rate', '100', '--service-ms', '10', '--wait-ms', '5');
+    expect(result.stdout).toMatch(/^M\/M\/c sizing: 100 req\/s × 10 ms = 1 erlang offered;/);
+  });
+
+  it('with --workers, sizes instances behind a load balancer, each its own M/M/k queue', async () => {
+    const flags = ['--rate', '1000', '--service-ms', '10', '--wait-ms', '40', '--quantile', '0.99'];
+    const json = await erlang(...flags, '--workers', '2', '--json');
+    expect(json.code).toBe(0);
+    const sized = JSON.parse(json.stdout) as { instances: number; workers: number; utilization: number; p_exceed: number };
+    expect(sized).toMatchObject({ workers: 2, offered_load: 10, rate: 1000 });
+    // Each instance is an M/M/2 queue at 1000/n req/s; n is the smallest that keeps P(wait > 40 ms) ≤ 1 %.
+    expect(sized.utilization).toBeCloseTo(10 / (2 * sized.instances), 12);
+    expect(sized.p_exceed).toBeLessThanOrEqual(0.01);
+    const human = await erlang(...flags, '--workers', '2');
+    const lines = human.stdout.split('\n');
+    expect(lines[0]).toBe(
+      'M/M/2 per instance (2 workers each, behind a load balancer): 1000 req/s × 10 ms = 10 erlangs offered; budget: p99 queueing delay ≤ 40 ms',
+    );
+    expect(lines[1]).toBe(`  instances               ${sized.instances}`);
+    // One worker each is the shared queue of the default, output and all.
+    const single = await erlang(...flags, '--workers', '1', '--json');
+    expect(single.stdout).toBe((await erlang(...flags, '--json')).stdout);
+    expect(JSON.parse(single.stdout)).not.toHaveProperty('workers');
   });
 });
 
@@ -135,7 +164,27 @@ describe('capacity usl', () => {
     expect(human.stdout).toMatch(/N for X = 2500 +unreachable: above the peak \(X ≈ 1884 at N ≈ 96\.5\)\n/);
     const json = await usl('specsdm91.csv', '--at-throughput', '2500', '--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ at_throughput: 2500, concurrency: null });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      at_throughput: 2500,
+      concurrency: null,
+      unreachable: 'above the peak (X ≈ 1884 at N ≈ 96.5)',
+    });
+    const reachable = JSON.parse((await usl('specsdm91.csv', '--at-throughput', '1000', '--json')).stdout) as Record<string, unknown>;
+    expect(Object.keys(reachable)).toEqual(['sigma', 'kappa', 'lambda', 'peak', 'amdahl_ceiling', 'r2', 'points', 'at_throughput', 'concurrency', 'unreachable', 'warnings']);
+    expect(reachable.unreachable).toBeNull();
+  });
+
+  it('handles a flat curve (σ = 1): one request in flight up to X(1), unreachable above it', async () => {
+    const half = await usl('flat.csv', '--at-throughput', '50');
+    expect(half.code).toBe(0);
+    expect(half.stdout).toMatch(/peak +X ≈ 100 at N ≈ 1\n/);
+    expect(half.stdout).toMatch(/N for X = 50 +1 \(1 concurrent\)\n/);
+    const measured = await usl('flat.csv', '--at-throughput', '100', '--json');
+    expect(measured.code).toBe(0);
+    expect(JSON.parse(measured.stdout)).toMatchObject({ sigma: 1, amdahl_ceiling: null, concurrency: 1, unreachable: null });
+    const above = await usl('flat.csv', '--at-throughput', '101');
+    expect(above.code).toBe(1);
+    expect(above.stdout).toMatch(/N for X = 101 +unreachable: above the peak \(X ≈ 100 at N ≈ 1\)\n/);
   });
 
   it('reports the Amdahl ceiling when κ = 0 (raytracer, whitespace-separated)', async () => {
@@ -163,10 +212,10 @@ describe('capacity usl', () => {
     const result = await usl('bad-rows.csv');
     expectCleanFailure(result);
     expect(result.stderr).toContain('bad-rows.csv:3:1 concurrency: expected a number > 0, got "two"');
-    expect(result.stderr).toContain('bad-rows.csv:4:3 throughput: expected a number >= 0, got "-5"');
+    expect(result.stderr).toContain('bad-rows.csv:4:3 throughput: expected a number ≥ 0, got "-5"');
     expect(result.stderr).toContain('bad-rows.csv:5:1 row 4: expected 2 values (concurrency, throughput), got 1');
     expect(result.stderr).toContain('bad-rows.csv:6:8 row 5: expected 2 values (concurrency, throughput), got 3');
-    expect(result.stderr).toContain('bad-rows.csv:7:4 throughput: expected a number >= 0, got "abc"');
+    expect(result.stderr).toContain('bad-rows.csv:7:4 throughput: expected a number ≥ 0, got "abc"');
     expect(result.stderr).toMatch(/^hint: /m);
   });
 

@@ -126,9 +126,9 @@ describe('validate: several defects in one file', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trimEnd().split('\n')).toEqual([
       `${file}:3:9 audience.peak: expected number, received string`,
-      `${file}:8:14 audience.curve.1.share: must be between 0 and 1`,
+      `${file}:8:14 audience.curve.1.share: must be between 0 and 1 (write 0.4 or 40%)`,
       `${file}:19:9 journeys.enter-room.steps.0.hedaers: unknown key "hedaers" (did you mean "headers"?)`,
-      `${file}:34:11 headroom: must be below 1`,
+      `${file}:34:11 headroom: must be below 1 (write 0.4 or 40%)`,
       '4 problems in 1 of 1 file',
     ]);
   });

@@ -39,7 +39,7 @@ describe('validate: several files', () => {
     expect(result.stdout).toBe('ok  scenarios/demo.yaml\n');
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toEqual([
-      `${bad('share-above-one')}:8:14 audience.curve.1.share: must be between 0 and 1`,
+      `${bad('share-above-one')}:8:14 audience.curve.1.share: must be between 0 and 1 (write 0.4 or 40%)`,
       `${bad('unknown-top-level-key')}:1:1 journeys: required (expected a mapping)`,
       `${bad('unknown-top-level-key')}:13:1 jurneys: unknown key "jurneys" (did you mean "journeys"?)`,
       `${bad('call-cycle')}:36:13 services.store.calls.0.to: call cycle: gateway → store → gateway`,

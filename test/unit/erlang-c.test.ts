@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { erlangC, evaluateErlang, sizeForWait } from '../../src/scenarios/erlang-c.js';
+import { ErlangInputError, erlangC, evaluateErlang, sizeForWait, sizeInstancesForWait } from '../../src/scenarios/erlang-c.js';
 
 /** An independent C(c, A): Poisson terms summed in log space (no recursion, no factorials). */
 function erlangCDirect(c: number, a: number): number {
@@ -112,6 +112,20 @@ describe('sizeForWait', () => {
     expect(() => sizeForWait({ rate: 1e9, serviceMs: 1e6, waitMs: 1, quantile: 0.9 })).toThrow(/offered load/);
   });
 
+  it('names the inputs at fault apart from the problem, for callers to name in their own terms', () => {
+    const thrown = (() => {
+      try {
+        sizeForWait({ rate: 1e9, serviceMs: 1e6, waitMs: 1, quantile: 0.9 });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(thrown).toBeInstanceOf(ErlangInputError);
+    expect(thrown).toMatchObject({ inputs: ['rate', 'serviceMs'], problem: expect.stringMatching(/^offered load of 1000000000000 erlangs/) });
+    expect(() => sizeForWait({ rate: -1, serviceMs: 50, waitMs: 10, quantile: 0.99 })).toThrow('rate: must be a finite number ≥ 0, got -1');
+  });
+
   it('is O(c): 200 000 erlangs are sized in well under a second, with finite results', () => {
     const started = performance.now();
     const r = sizeForWait({ rate: 2_000_000, serviceMs: 100, waitMs: 1, quantile: 0.999 });
@@ -119,6 +133,77 @@ describe('sizeForWait', () => {
     expect(r.instances).toBeGreaterThan(200_000);
     expect(r.utilization).toBeLessThan(1);
     for (const value of Object.values(r)) expect(Number.isFinite(value)).toBe(true);
+  });
+});
+
+describe('sizeInstancesForWait: n instances behind a load balancer, each its own M/M/k queue', () => {
+  it('solves M/M/1 per instance by hand: 1000 req/s, 10 ms service, p99 wait ≤ 40 ms → 45 instances', () => {
+    // P(Wq > t) = ρ·e^{−(μ−λ)t} with μ = 100/s, λ = 1000/n, t = 0.04 s. n = 45: ρ = 0.2222, e^{−3.111}
+    // = 0.04456 → 0.00990 ≤ 0.01. n = 44: ρ = 0.2273, e^{−3.091} = 0.04546 → 0.01033 > 0.01.
+    const closedForm = (n: number): number => (1000 / n / 100) * Math.exp(-(100 - 1000 / n) * 0.04);
+    expect(closedForm(45)).toBeLessThanOrEqual(0.01);
+    expect(closedForm(44)).toBeGreaterThan(0.01);
+    const sized = sizeInstancesForWait({ rate: 1000, serviceMs: 10, waitMs: 40, quantile: 0.99, workers: 1 });
+    expect(sized).toMatchObject({ instances: 45, workers: 1 });
+    expect(sized.p_exceed).toBeCloseTo(closedForm(45), 14);
+    expect(sized.p_wait).toBeCloseTo(1000 / 45 / 100, 14);
+    expect(sized.utilization).toBeCloseTo(1000 / 45 / 100, 14);
+    expect(sized.wait_ms_mean).toBeCloseTo((1000 / 45 / 100) / (100 - 1000 / 45) * 1000, 9);
+  });
+
+  it('needs no instances without traffic', () => {
+    expect(sizeInstancesForWait({ rate: 0, serviceMs: 10, waitMs: 5, quantile: 0.99, workers: 8 })).toMatchObject({ instances: 0, workers: 8 });
+  });
+
+  it('refuses absurd inputs with an ErlangInputError instead of hanging', () => {
+    const ok = { rate: 1000, serviceMs: 10, waitMs: 40, quantile: 0.99, workers: 4 };
+    for (const workers of [0, 2.5, -1, Number.NaN, 100_001]) {
+      expect(() => sizeInstancesForWait({ ...ok, workers })).toThrow(expect.objectContaining({ inputs: ['workers'] }));
+    }
+    expect(() => sizeInstancesForWait({ ...ok, rate: 1e9, serviceMs: 1e6 })).toThrow(/offered load/);
+    // 1 − q ≈ 1e-16 with no wait allowed: ρ ≤ 1e-16 per single-worker instance, ≈ 1e17 instances.
+    const started = performance.now();
+    expect(() => sizeInstancesForWait({ ...ok, workers: 1, waitMs: 0, quantile: 1 - 2 ** -53 })).toThrow(/instances; loosen the budget/);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('sizes 10^8 erlangs over 100 000 workers an instance in well under a second', () => {
+    const started = performance.now();
+    const sized = sizeInstancesForWait({ rate: 1e9, serviceMs: 100, waitMs: 1, quantile: 0.999, workers: 100_000 });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(sized.instances).toBeGreaterThan(1000);
+    for (const value of Object.values(sized)) expect(Number.isFinite(value)).toBe(true);
+  });
+
+  const budget = fc.record({
+    rate: fc.double({ min: 0.1, max: 20_000, noNaN: true }),
+    serviceMs: fc.double({ min: 1, max: 500, noNaN: true }),
+    waitMs: fc.double({ min: 0, max: 200, noNaN: true }),
+    quantile: fc.double({ min: 0.5, max: 0.9999, noNaN: true }),
+    workers: fc.integer({ min: 1, max: 64 }),
+  });
+
+  it('returns the smallest n that meets the budget, with the metrics of one instance at rate/n', () => {
+    fc.assert(
+      fc.property(budget, (input) => {
+        const { workers, ...rest } = input;
+        const sized = sizeInstancesForWait(input);
+        const at = (n: number) => evaluateErlang({ ...rest, servers: workers, rate: input.rate / n });
+        const tail = 1 - input.quantile;
+        expect(sized).toEqual({ ...at(sized.instances), instances: sized.instances, workers });
+        expect(sized.p_exceed).toBeLessThanOrEqual(tail * (1 + 1e-9));
+        if (sized.instances > 1) expect(at(sized.instances - 1).p_exceed).toBeGreaterThan(tail);
+      }),
+    );
+  });
+
+  it('never needs fewer workers in all than one queue shared by every worker (pooling helps)', () => {
+    fc.assert(
+      fc.property(budget, (input) => {
+        const { workers, ...rest } = input;
+        expect(sizeInstancesForWait(input).instances * workers).toBeGreaterThanOrEqual(sizeForWait(rest).instances);
+      }),
+    );
   });
 });
 

@@ -37,5 +37,6 @@ test('the busiest key is the hottest value, or the zipf head when no hot value b
   expect(busiestKey(zipfRooms([{ value: 50, share: 0.5 }]))).toMatchObject({ value: 50 });
   expect(busiestKey({ uniform: { min: 1, max: 4 } })).toEqual({ value: 1, share: 0.25 });
   expect(busiestKey({ values: ['a', 'b', 'a'] })).toEqual({ value: 'a', share: 2 / 3 });
+  expect(busiestKey({ values: [2, 1, 1, 1] })).toEqual({ value: 1, share: 0.75 });
   expect(busiestKey({ shadow_range: [10, 19] })).toEqual({ value: 10, share: 0.1 });
 });

@@ -9,6 +9,7 @@ function scenarioWith(service: string, slo = '{ p99_ms: 50 }') {
 name: sizing
 audience: { peak: 1000, curve: [{ at: 0m, share: 1 }] }
 journeys: { j: { rate: 1/s, steps: [{ name: s, GET: / }] } }
+endpoints: { s: { calls: [{ to: svc }] } }
 services:
   svc: ${service}
 slo: ${slo}

@@ -33,7 +33,7 @@ describe('fitUsl against published fits', () => {
     expect(fit.r2).toBeCloseTo(0.9896, 4);
     expect(fit.peak?.concurrency).toBeGreaterThanOrEqual(96.5);
     expect(fit.peak?.concurrency).toBeLessThan(97.5);
-    expect(fit.amdahlCeiling).toBeNull();
+    expect(fit.amdahl_ceiling).toBeNull();
     // Published fitted values (tests/fitted.Rout.save), rounded to whole scripts/hour.
     const fitted = [90, 1078, 1541, 1850, 1879, 1822, 1646];
     SPECSDM91.forEach((point, i) => expect(Math.abs(uslThroughput(fit, point.concurrency) - (fitted[i] ?? 0))).toBeLessThanOrEqual(0.5));
@@ -46,7 +46,7 @@ describe('fitUsl against published fits', () => {
     expect(fit.kappa).toBe(0);
     expect(fit.lambda).toBeCloseTo(21.8488, 3);
     expect(fit.peak).toBeNull();
-    expect(fit.amdahlCeiling).toBeCloseTo(fit.lambda / fit.sigma, 9);
+    expect(fit.amdahl_ceiling).toBeCloseTo(fit.lambda / fit.sigma, 9);
   });
 
   it('recovers σ = κ = 0.02, λ = 1 from the usl package coef/usl-nls test data (signif 3)', () => {
@@ -101,9 +101,60 @@ describe('concurrencyForThroughput', () => {
   });
 });
 
+describe('edges: σ at 1, throughputs at or below X(1)', () => {
+  const FLAT = points([[1, 100], [2, 100], [4, 100], [8, 100], [16, 100], [32, 100]]);
+
+  it('fits a flat curve with σ = 1, and puts its peak at N = 1 rather than an Amdahl ceiling', () => {
+    const fit = fitUsl(FLAT);
+    expect(fit).toMatchObject({ sigma: 1, kappa: 0, peak: { concurrency: 1, throughput: 100 }, amdahl_ceiling: null });
+    expect(fit.lambda).toBeCloseTo(100, 9);
+  });
+
+  it('needs one request in flight for any throughput up to X(1), and nothing for none', () => {
+    const fit = fitUsl(FLAT);
+    expect(concurrencyForThroughput(fit, 50)).toBe(1);
+    expect(concurrencyForThroughput(fit, 100)).toBe(1);
+    expect(concurrencyForThroughput(fit, 100.01)).toBeNull();
+    expect(concurrencyForThroughput(fit, 0)).toBe(0);
+    expect(concurrencyForThroughput(fitUsl(SPECSDM91), 10)).toBe(1);
+  });
+
+  it('treats σ = 1 with κ > 0 (a falling curve) as peaking at N = 1', () => {
+    const falling = fitUsl(points([[1, 100], [2, 60], [4, 40], [8, 20]]));
+    expect(falling.sigma).toBe(1);
+    expect(falling.peak).toEqual({ concurrency: 1, throughput: falling.lambda });
+    expect(concurrencyForThroughput(falling, falling.lambda)).toBe(1);
+    expect(concurrencyForThroughput(falling, falling.lambda * 1.01)).toBeNull();
+  });
+
+  it('answers null above X(1) when the curve would peak below N = 1', () => {
+    // √((1−σ)/κ) ≈ 0.71: X rises a little between N = 0.71 and 1 only in the unphysical region.
+    const fit = { sigma: 0.5, kappa: 1, lambda: 10 };
+    expect(concurrencyForThroughput(fit, 10)).toBe(1);
+    expect(concurrencyForThroughput(fit, 10.001)).toBeNull();
+  });
+
+  it('never answers below 1, and what it answers above X(1) yields the throughput', () => {
+    const anyFit = fc.record({
+      sigma: fc.double({ min: 0, max: 1, noNaN: true }),
+      kappa: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
+      lambda: fc.double({ min: 1e-3, max: 1e4, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(anyFit, fc.double({ min: 1e-6, max: 1e3, noNaN: true }), (fit, share) => {
+        const wanted = fit.lambda * share;
+        const n = concurrencyForThroughput(fit, wanted);
+        if (n === null) return;
+        expect(n).toBeGreaterThanOrEqual(1);
+        if (wanted > fit.lambda) expectRelative(uslThroughput(fit, n), wanted, 1e-6);
+      }),
+    );
+  });
+});
+
 describe('fitUsl input checks', () => {
   it('needs 3 distinct concurrencies', () => {
-    expect(() => fitUsl(points([[1, 10], [1, 11], [2, 19]]))).toThrow(/3 or more distinct concurrencies, got 2/);
+    expect(() => fitUsl(points([[1, 10], [1, 11], [2, 19]]))).toThrow(/3 or more distinct concurrencies, found 2/);
     expect(() => fitUsl([])).toThrow(RangeError);
   });
 
@@ -141,15 +192,24 @@ describe('properties', () => {
     );
   });
 
-  it('X(N) is largest at the computed peak', () => {
+  it('X(N) of the fitted curve is largest at the peak fitUsl reports', () => {
     fc.assert(
-      fc.property(coefficients, (fit) => {
-        const n = Math.sqrt((1 - fit.sigma) / fit.kappa);
-        const top = uslThroughput(fit, n);
-        for (const delta of [-1, -0.5, 0.5, 1]) {
-          if (n + delta >= 1) expect(uslThroughput(fit, n + delta)).toBeLessThanOrEqual(top * (1 + 1e-12));
+      fc.property(coefficients, (truth) => {
+        // Measurements on both sides of the true peak, so the fit sees the retrograde region.
+        const reach = 2 * Math.sqrt((1 - truth.sigma) / truth.kappa);
+        const data = Array.from({ length: 12 }, (_, i) => 1 + Math.round((i * reach) / 11)).map((n) => ({ concurrency: n, throughput: uslThroughput(truth, n) }));
+        const fit = fitUsl(data);
+        const peak = fit.peak;
+        if (peak === null) throw new Error('expected a peak');
+        expect(peak.throughput).toBe(uslThroughput(fit, peak.concurrency));
+        for (let i = 0; i <= 400; i += 1) {
+          expect(uslThroughput(fit, 1 + (i * 2 * reach) / 400)).toBeLessThanOrEqual(peak.throughput * (1 + 1e-12));
         }
+        // …and it is a real maximum, not a point on a plateau the grid happens to miss.
+        expect(uslThroughput(fit, peak.concurrency * 1.1)).toBeLessThan(peak.throughput);
+        if (peak.concurrency * 0.9 >= 1) expect(uslThroughput(fit, peak.concurrency * 0.9)).toBeLessThan(peak.throughput);
       }),
+      { numRuns: 60 },
     );
   });
 
