@@ -7,7 +7,7 @@ import {
   type ErlangInputName,
   type ErlangSizing,
 } from '../scenarios/erlang-c.js';
-import { parseNumberText } from '../scenarios/units.js';
+import { parseFractionText } from '../scenarios/units.js';
 import { formatNumber, parseFlagCount, parseFlagNumber } from './flag-numbers.js';
 import { renderRows } from './render-rows.js';
 
@@ -42,10 +42,7 @@ const FLAGS: Record<ErlangInputName, string> = {
 
 /** A quantile as a fraction (`0.99`) or a percentage (`99%`, `99.9%`), strictly between 0 and 1. */
 function parseQuantile(raw: string): number {
-  const text = raw.trim();
-  const percent = text.endsWith('%');
-  const parsed = parseNumberText(percent ? text.slice(0, -1) : text);
-  const value = parsed === undefined ? undefined : percent ? parsed / 100 : parsed;
+  const value = parseFractionText(raw);
   if (value === undefined || value <= 0 || value >= 1) {
     throw new UsageError(`--quantile: expected a quantile between 0 and 1 exclusive (e.g. 0.99 or 99%), got ${JSON.stringify(raw)}`);
   }

@@ -135,7 +135,7 @@ export function forecastScenario(scenario: Scenario): Plan {
   });
   const hotKeys = services.flatMap((planned) => {
     const service = scenario.services[planned.name];
-    const risk = service === undefined ? null : findHotKeyRisk(planned.name, service, planned, planned.needed, scenario);
+    const risk = service === undefined ? null : findHotKeyRisk(planned.name, service, planned, scenario);
     return risk === null ? [] : [risk];
   });
   return {

@@ -22,10 +22,11 @@ export interface HotKeyRisk {
   remedy: string;
 }
 
-/** The service's load at its peak: all of it, and the part whose requests carry the service's key. */
+/** The service at its peak: all its load, the part whose requests carry its key, and the units it needs. */
 export interface KeyedLoad {
   peak_qps: number;
   keyed_qps: number;
+  needed: number;
 }
 
 /**
@@ -33,12 +34,12 @@ export interface KeyedLoad {
  * Judged at max(nodes it has, nodes it needs): adding nodes never cools a hot key, so a shortage
  * must not hide one.
  */
-export function findHotKeyRisk(name: string, service: Service, load: KeyedLoad, needed: number, scenario: Scenario): HotKeyRisk | null {
+export function findHotKeyRisk(name: string, service: Service, load: KeyedLoad, scenario: Scenario): HotKeyRisk | null {
   if (service.keyed_by === undefined || load.keyed_qps <= 0) return null;
   const key = scenario.keys[service.keyed_by];
   const busiest = key === undefined ? undefined : busiestKey(key);
   const capacity = serviceCapacity(service);
-  const nodes = Math.max(capacity.fixed + capacity.elastic, needed);
+  const nodes = Math.max(capacity.fixed + capacity.elastic, load.needed);
   if (busiest === undefined || nodes === 0 || capacity.per_unit === 0) return null;
 
   const keyQps = load.keyed_qps * busiest.share;

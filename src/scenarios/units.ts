@@ -80,14 +80,16 @@ function fromNumberText(value: unknown): unknown {
   return parseNumberText(value) ?? value;
 }
 
+/** `0.4` or `40%` → 0.4 (not range-checked: callers say what range they need). */
+export function parseFractionText(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.endsWith('%')) return parseNumberText(trimmed);
+  const percent = parseNumberText(trimmed.slice(0, -1));
+  return percent === undefined ? undefined : percent / 100;
+}
+
 function fromPercentText(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const text = value.trim();
-  if (text.endsWith('%')) {
-    const percent = parseNumberText(text.slice(0, -1));
-    return percent === undefined ? value : percent / 100;
-  }
-  return parseNumberText(text) ?? value;
+  return typeof value === 'string' ? (parseFractionText(value) ?? value) : value;
 }
 
 /** A number, also written with `_` separators (`3_000_000`). */
