@@ -1,0 +1,43 @@
+/**
+ * W3C Baggage (`baggage` header) reading and writing, just as much as the shadow tag needs:
+ * list-members `key=value;properties` separated by commas, values percent-encoded.
+ */
+
+export interface BaggageMember {
+  key: string;
+  value: string;
+  /** Everything after the first `;`, kept verbatim so a rewrite does not drop other systems' metadata. */
+  properties: string;
+}
+
+/** Parses one or more joined `baggage` header values; members that are not `key=value` are skipped. */
+export function parseBaggage(header: string): BaggageMember[] {
+  const members: BaggageMember[] = [];
+  for (const raw of header.split(',')) {
+    const [pair = '', ...properties] = raw.split(';');
+    const equals = pair.indexOf('=');
+    if (equals <= 0) continue;
+    const key = pair.slice(0, equals).trim();
+    const value = decodeValue(pair.slice(equals + 1).trim());
+    if (key === '' || value === undefined) continue;
+    members.push({ key, value, properties: properties.join(';').trim() });
+  }
+  return members;
+}
+
+/** Returns `header` with `key` set to `value` (replacing any member of that key), or a new header. */
+export function setBaggageMember(header: string | undefined, key: string, value: string): string {
+  const kept = (header ?? '')
+    .split(',')
+    .map((member) => member.trim())
+    .filter((member) => member !== '' && member.split(';')[0]?.split('=')[0]?.trim() !== key);
+  return [`${key}=${encodeURIComponent(value)}`, ...kept].join(',');
+}
+
+function decodeValue(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bindEmitterToContext, runAsProduction, runInShadow } from './shadow-context.js';
+import { shadowNotReady } from './shadow-errors.js';
+import type { ShadowSwitch } from './shadow-switch.js';
+import { DEFAULT_SHADOW_HEADER, readShadowTag } from './shadow-tag.js';
+
+export interface ShadowMiddlewareOptions {
+  /** The switch that says whether this service routes shadow traffic; off means shadow requests get 503. */
+  routing: ShadowSwitch;
+  /** The tag header to read (default `x-live-assure-shadow`); baggage is always read too. */
+  header?: string;
+  /** Names this service in refusals, so the caller knows which hop is not ready. */
+  service?: string;
+  /** Echo the run id in the response's tag header, so a probe can see the hop honoured the tag (default true). */
+  echo?: boolean;
+}
+
+export type NextFunction = (error?: unknown) => void;
+export type ConnectMiddleware = (request: IncomingMessage, response: ServerResponse, next: NextFunction) => void;
+
+/**
+ * Connect-style middleware (express `app.use`, fastify `onRequest` through `request.raw`,
+ * or `withShadowContext` for a bare node:http handler) that opens the shadow context for the
+ * rest of the request, or refuses the request when it cannot be honoured.
+ */
+export function shadowMiddleware(options: ShadowMiddlewareOptions): ConnectMiddleware {
+  const header = (options.header ?? DEFAULT_SHADOW_HEADER).toLowerCase();
+  const service = options.service ?? 'this service';
+  const echo = options.echo ?? true;
+  return (request, response, next) => {
+    const reading = readShadowTag(request.headers, header);
+    if (reading.kind === 'production') {
+      runAsProduction(() => next());
+      return;
+    }
+    if (reading.kind === 'invalid') {
+      refuse(response, 400, 'shadow_tag_invalid', `${service} refused a request with an unusable shadow tag: ${reading.reason}`);
+      return;
+    }
+    if (!options.routing.enabled) {
+      refuse(response, 503, 'shadow_not_ready', shadowNotReady(service, reading.tag.runId).message);
+      return;
+    }
+    if (echo) response.setHeader(header, reading.tag.runId);
+    runInShadow(reading.tag, () => {
+      bindEmitterToContext(request);
+      bindEmitterToContext(response);
+      next();
+    });
+  };
+}
+
+/** Wraps a bare `http.createServer` handler with the shadow middleware. */
+export function withShadowContext(
+  options: ShadowMiddlewareOptions,
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const middleware = shadowMiddleware(options);
+  return (request, response) =>
+    middleware(request, response, (error) => {
+      if (error === undefined) handler(request, response);
+      else refuse(response, 500, 'internal', 'shadow middleware failed');
+    });
+}
+
+function refuse(response: ServerResponse, status: number, error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}

@@ -1,0 +1,202 @@
+import type { EventEmitter } from 'node:events';
+import { currentShadowTag, runInShadow } from './shadow-context.js';
+import { ShadowError, shadowNotReady } from './shadow-errors.js';
+import type { ShadowSwitch } from './shadow-switch.js';
+import { commandKeys, hasPrefix, routeToShadow, type RedisArg } from './redis-key-routing.js';
+import { stripPrefix, unrouteReply } from './redis-reply-unrouting.js';
+
+export const DEFAULT_SHADOW_PREFIX = 'shadow:';
+
+export interface ShadowRedisOptions {
+  /** The switch that says whether shadow routing is on; off means shadow commands are refused. */
+  routing: ShadowSwitch;
+  /** Prepended to every key and channel of shadow work (default `shadow:`). */
+  prefix?: string;
+  /** Refuse production work that touches a shadow key (default true): the reverse of a leak. */
+  reverseGuard?: boolean;
+  /**
+   * Subscribe to each channel's shadow twin too when production code subscribes, and deliver its
+   * messages inside a shadow context — so consumers handle shadow messages into shadow storage
+   * (default true).
+   */
+  mirrorSubscriptions?: boolean;
+  /** Names this service in refusals. */
+  service?: string;
+}
+
+// What routing needs of an ioredis command and client; ioredis's own classes fit these shapes.
+interface RoutableCommand {
+  name: string;
+  args: RedisArg[];
+  promise: Promise<unknown>;
+  reject(error: Error): void;
+  transformReply(result: never): unknown;
+}
+interface RoutablePipeline {
+  sendCommand(command: RoutableCommand): unknown;
+  addBatch(commands: unknown[]): unknown;
+}
+export interface RoutableRedis extends EventEmitter {
+  sendCommand(command: RoutableCommand, ...rest: never[]): unknown;
+  pipeline(commands?: unknown[][]): unknown;
+  multi(...args: unknown[]): unknown;
+  duplicate?(...args: unknown[]): unknown;
+}
+
+const MESSAGE_EVENTS: Readonly<Record<string, number>> = {
+  message: 0,
+  messageBuffer: 0,
+  smessage: 0,
+  smessageBuffer: 0,
+  pmessage: 1,
+  pmessageBuffer: 1,
+};
+const LISTENER_METHODS = ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener'] as const;
+const MIRRORED = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe']);
+const UNATTRIBUTED_RUN = 'unattributed';
+
+const instrumented = new WeakSet<object>();
+
+/**
+ * Instruments an ioredis client in place so that, inside a shadow context, every key and channel
+ * of every command goes to `<prefix><key>` — plain commands, pipelines, MULTI, scripts, pub/sub
+ * and autopipelining alike — while production work is sent untouched. In place, so no other
+ * reference to the client can bypass the routing. Returns the same client.
+ */
+export function routeShadowRedis<T extends RoutableRedis>(client: T, options: ShadowRedisOptions): T {
+  if (instrumented.has(client)) return client;
+  instrumented.add(client);
+  const router = createRouter(options);
+
+  const sendCommand = client.sendCommand;
+  client.sendCommand = function routedSendCommand(this: RoutableRedis, command: RoutableCommand, ...rest: never[]) {
+    const refusal = router.route(command);
+    if (refusal !== undefined) {
+      command.reject(refusal);
+      return command.promise;
+    }
+    return sendCommand.call(this, command, ...rest);
+  };
+
+  const pipeline = client.pipeline;
+  client.pipeline = function routedPipeline(this: RoutableRedis, commands?: unknown[][]) {
+    const created = pipeline.call(this);
+    return withBatch(instrumentPipeline(created, router), commands);
+  };
+  const multi = client.multi;
+  client.multi = function routedMulti(this: RoutableRedis, ...args: unknown[]) {
+    const [first, second] = args;
+    const batch: unknown = first;
+    const created = multi.call(this, ...(Array.isArray(batch) ? [second] : [first]));
+    if (created instanceof Promise) return created;
+    return withBatch(instrumentPipeline(created, router), Array.isArray(batch) ? batch : undefined);
+  };
+
+  const duplicate = client.duplicate;
+  if (duplicate !== undefined) {
+    client.duplicate = function routedDuplicate(this: RoutableRedis, ...args: unknown[]) {
+      const copy = duplicate.apply(this, args);
+      return isRoutableRedis(copy) ? routeShadowRedis(copy, options) : copy;
+    };
+  }
+
+  for (const method of LISTENER_METHODS) {
+    const register = client[method];
+    client[method] = function routedListener(this: RoutableRedis, event: string | symbol, listener: (...args: unknown[]) => void) {
+      const channelAt = typeof event === 'string' ? MESSAGE_EVENTS[event] : undefined;
+      return register.call(this, event, channelAt === undefined ? listener : router.deliver(channelAt, listener));
+    };
+  }
+  return client;
+}
+
+interface Router {
+  /** Rewrites a shadow command in place; returns the error to fail it with, if it must not run. */
+  route(command: RoutableCommand): Error | undefined;
+  /** Wraps a message listener so shadow messages are handled as shadow work, under their own channel name. */
+  deliver(channelAt: number, listener: (...args: unknown[]) => void): (...args: unknown[]) => void;
+}
+
+function createRouter(options: ShadowRedisOptions): Router {
+  const prefix = options.prefix ?? DEFAULT_SHADOW_PREFIX;
+  const reverseGuard = options.reverseGuard ?? true;
+  const mirror = options.mirrorSubscriptions ?? true;
+  const service = options.service ?? 'this Redis client';
+  // A command queued in a pipeline passes the client again at exec time, maybe in another context.
+  const seen = new WeakSet<RoutableCommand>();
+  const runOfChannel = new Map<string, string>();
+
+  return {
+    route(command) {
+      if (seen.has(command)) return undefined;
+      seen.add(command);
+      const tag = currentShadowTag();
+      const name = command.name.toLowerCase();
+      if (tag === undefined) {
+        if (reverseGuard) {
+          const touched = commandKeys(name, command.args).find((key) => hasPrefix(key, prefix));
+          if (touched !== undefined) {
+            return new ShadowError('shadow_leak', `production ${name.toUpperCase()} on ${service} touches shadow key ${String(touched)}: production traffic must not read or write shadow storage`);
+          }
+        }
+        if (mirror && MIRRORED.has(name) && command.args.length > 0) {
+          const routed = routeToShadow(name, command.args, prefix);
+          if (routed.ok) command.args = [...command.args, ...routed.args];
+        }
+        return undefined;
+      }
+      if (!options.routing.enabled) return shadowNotReady(service, tag.runId);
+      const routed = routeToShadow(name, command.args, prefix);
+      if (!routed.ok) return new ShadowError('shadow_unroutable', `${routed.reason} (run ${tag.runId} on ${service})`);
+      if (name.endsWith('subscribe') && !name.includes('unsub')) {
+        for (const channel of routed.args) runOfChannel.set(String(channel), tag.runId);
+      }
+      const subcommand = String(command.args[0] ?? '');
+      command.args = routed.args;
+      const transformReply = command.transformReply;
+      command.transformReply = (result: never) => unrouteReply(name, subcommand, transformReply.call(command, result), prefix);
+      return undefined;
+    },
+    deliver(channelAt, listener) {
+      const wrapped = function (this: unknown, ...args: unknown[]) {
+        const channel = args[channelAt];
+        if (!isRedisArg(channel) || !hasPrefix(channel, prefix)) return listener.apply(this, args);
+        const subscribedAs = channelAt === 1 ? args[0] : channel;
+        const runId = runOfChannel.get(String(subscribedAs)) ?? UNATTRIBUTED_RUN;
+        const unrouted = args.map((arg, index) => (index === channelAt || (channelAt === 1 && index === 0) ? stripPrefix(arg, prefix) : arg));
+        return runInShadow({ runId, via: 'header' }, () => Reflect.apply(listener, this, unrouted));
+      };
+      // EventEmitter matches `.listener` on removal, so `off(event, listener)` still finds the wrapper.
+      return Object.assign(wrapped, { listener });
+    },
+  };
+}
+
+function isRedisArg(value: unknown): value is RedisArg {
+  return typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value);
+}
+
+function instrumentPipeline(pipeline: unknown, router: Router): unknown {
+  if (!isRoutablePipeline(pipeline)) return pipeline;
+  const sendCommand = pipeline.sendCommand;
+  pipeline.sendCommand = function routedQueue(this: RoutablePipeline, command: RoutableCommand) {
+    const refusal = router.route(command);
+    // Refused before queueing: a half-routed transaction must never reach EXEC.
+    if (refusal !== undefined) throw refusal;
+    return sendCommand.call(this, command);
+  };
+  return pipeline;
+}
+
+function withBatch(pipeline: unknown, commands: unknown[] | undefined): unknown {
+  if (commands !== undefined && isRoutablePipeline(pipeline)) pipeline.addBatch(commands);
+  return pipeline;
+}
+
+function isRoutablePipeline(value: unknown): value is RoutablePipeline {
+  return typeof value === 'object' && value !== null && 'sendCommand' in value && typeof value.sendCommand === 'function' && 'addBatch' in value;
+}
+
+function isRoutableRedis(value: unknown): value is RoutableRedis {
+  return isRoutablePipeline(value) || (typeof value === 'object' && value !== null && 'sendCommand' in value && 'pipeline' in value);
+}
