@@ -4,8 +4,7 @@ import { ShadowError, shadowNotReady } from './shadow-errors.js';
 import type { ShadowSwitch } from './shadow-switch.js';
 import { commandKeys, hasPrefix, routeToShadow, type RedisArg } from './redis-key-routing.js';
 import { stripPrefix, unrouteReply } from './redis-reply-unrouting.js';
-
-export const DEFAULT_SHADOW_PREFIX = 'shadow:';
+import { DEFAULT_SHADOW_PREFIX } from './storage-name.js';
 
 export interface ShadowRedisOptions {
   /** The switch that says whether shadow routing is on; off means shadow commands are refused. */
@@ -27,7 +26,7 @@ export interface ShadowRedisOptions {
 // What routing needs of an ioredis command and client; ioredis's own classes fit these shapes.
 interface RoutableCommand {
   name: string;
-  args: RedisArg[];
+  args: unknown[];
   promise: Promise<unknown>;
   reject(error: Error): void;
   transformReply(result: never): unknown;
@@ -132,26 +131,27 @@ function createRouter(options: ShadowRedisOptions): Router {
       seen.add(command);
       const tag = currentShadowTag();
       const name = command.name.toLowerCase();
+      const args = command.args.map(toRedisArg);
       if (tag === undefined) {
         if (reverseGuard) {
-          const touched = commandKeys(name, command.args).find((key) => hasPrefix(key, prefix));
+          const touched = commandKeys(name, args).find((key) => hasPrefix(key, prefix));
           if (touched !== undefined) {
             return new ShadowError('shadow_leak', `production ${name.toUpperCase()} on ${service} touches shadow key ${String(touched)}: production traffic must not read or write shadow storage`);
           }
         }
-        if (mirror && MIRRORED.has(name) && command.args.length > 0) {
-          const routed = routeToShadow(name, command.args, prefix);
-          if (routed.ok) command.args = [...command.args, ...routed.args];
+        if (mirror && MIRRORED.has(name) && args.length > 0) {
+          const routed = routeToShadow(name, args, prefix);
+          if (routed.ok) command.args = [...args, ...routed.args];
         }
         return undefined;
       }
       if (!options.routing.enabled) return shadowNotReady(service, tag.runId);
-      const routed = routeToShadow(name, command.args, prefix);
+      const routed = routeToShadow(name, args, prefix);
       if (!routed.ok) return new ShadowError('shadow_unroutable', `${routed.reason} (run ${tag.runId} on ${service})`);
       if (name.endsWith('subscribe') && !name.includes('unsub')) {
         for (const channel of routed.args) runOfChannel.set(String(channel), tag.runId);
       }
-      const subcommand = String(command.args[0] ?? '');
+      const subcommand = String(args[0] ?? '');
       command.args = routed.args;
       const transformReply = command.transformReply;
       command.transformReply = (result: never) => unrouteReply(name, subcommand, transformReply.call(command, result), prefix);
@@ -174,6 +174,10 @@ function createRouter(options: ShadowRedisOptions): Router {
 
 function isRedisArg(value: unknown): value is RedisArg {
   return typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value);
+}
+
+function toRedisArg(value: unknown): RedisArg {
+  return isRedisArg(value) ? value : String(value);
 }
 
 function instrumentPipeline(pipeline: unknown, router: Router): unknown {

@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { routeShadowRedis, type ShadowSwitch } from '../shadow/index.js';
+import { DANMAKU_KEPT, storageKeys, type DemoStore, type RankEntry } from './demo-store.js';
+
+/** Thrown when the Redis given with `--redis` cannot be reached at start. */
+export class RedisUnreachable extends Error {}
+
+/**
+ * The demo's storage in a real Redis, through the shadow library's key routing — the same
+ * wiring a user's service would have. Commands are written for production; routing does the rest.
+ */
+export async function connectRedisStore(url: string, routing: ShadowSwitch): Promise<DemoStore> {
+  const client = routeShadowRedis(
+    new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, enableAutoPipelining: true }),
+    { routing, service: 'the demo store' },
+  );
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    throw new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  return {
+    async enterRoom(room, uid, at) {
+      await client.hset(storageKeys.roomEnter(room), uid, String(at));
+    },
+    async roomViewers(rooms) {
+      if (rooms.length === 0) return [];
+      const pipeline = client.pipeline();
+      for (const room of rooms) pipeline.hlen(storageKeys.roomEnter(room));
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([error, value]) => {
+        if (error) throw error;
+        return Number(value);
+      });
+    },
+    async pushDanmaku(room, entry) {
+      const key = storageKeys.danmaku(room);
+      await client.multi().lpush(key, entry).ltrim(key, 0, DANMAKU_KEPT - 1).exec();
+    },
+    async recentDanmaku(room, count) {
+      return client.lrange(storageKeys.danmaku(room), 0, count - 1);
+    },
+    async recordGift(room, uid, value) {
+      await client.hincrby(storageKeys.giftTotal(room), uid, value);
+    },
+    async bumpRank(room, uid, value) {
+      await client.zincrby(storageKeys.giftRank(room), value, uid);
+    },
+    async rank(room, top) {
+      const flat = await client.zrevrange(storageKeys.giftRank(room), 0, top - 1, 'WITHSCORES');
+      const entries: RankEntry[] = [];
+      for (let index = 0; index + 1 < flat.length; index += 2) entries.push({ uid: flat[index] ?? '', score: Number(flat[index + 1]) });
+      return entries;
+    },
+    describe: () => `redis ${redactPassword(url)}`,
+    async close() {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,26 @@
+import type { DemoStore } from './demo-store.js';
+import { delay, type FaultHooks } from './fault-hooks.js';
+
+/** Storage is down or failing: the service answers 503 rather than pretending. */
+export class StoreUnavailable extends Error {}
+
+/** Puts the `store` fault hook in front of every storage call. */
+export function withStoreFaults(store: DemoStore, faults: FaultHooks): DemoStore {
+  const gate = async (): Promise<void> => {
+    const fault = faults.get('store');
+    if (fault.down) throw new StoreUnavailable('storage is down (injected fault)');
+    await delay(fault.latency_ms);
+    if (faults.failsNow('store')) throw new StoreUnavailable('storage call failed (injected fault)');
+  };
+  return {
+    enterRoom: async (...args) => (await gate(), store.enterRoom(...args)),
+    roomViewers: async (...args) => (await gate(), store.roomViewers(...args)),
+    pushDanmaku: async (...args) => (await gate(), store.pushDanmaku(...args)),
+    recentDanmaku: async (...args) => (await gate(), store.recentDanmaku(...args)),
+    recordGift: async (...args) => (await gate(), store.recordGift(...args)),
+    bumpRank: async (...args) => (await gate(), store.bumpRank(...args)),
+    rank: async (...args) => (await gate(), store.rank(...args)),
+    describe: () => store.describe(),
+    close: () => store.close(),
+  };
+}
