@@ -56,6 +56,22 @@ export function createProgram(io: Io, outcome: Outcome): Command {
       done(await runPlan(file, options, io));
     });
 
+  program
+    .command('demo')
+    .description('run the embedded reference live platform (gateway + room, danmaku and gift services)')
+    .option('--port <port>', 'gateway port (0 picks a free one)', '8080')
+    .option('--host <host>', 'gateway address to listen on', '127.0.0.1')
+    .option('--redis <url>', 'keep the data in this Redis (through shadow key routing) instead of in memory')
+    .option('--admin-token <token>', 'bearer token for /admin (default: a random one, printed at start)')
+    .option('--no-shadow-routing', 'start with shadow routing off: every shadow request is refused with 503')
+    .option('--hot-room-qps <n>', 'room-info requests per second that make a room hot', '50')
+    .option('--json', 'print the addresses and token as one JSON line instead of the banner')
+    .addOption(new Option('--embedded', 'started by another command: JSON line, stop when stdin closes').hideHelp())
+    .action(async (options: { port: string; host: string; redis?: string; adminToken?: string; shadowRouting: boolean; hotRoomQps: string; json?: boolean; embedded?: boolean }) => {
+      const { runDemo } = await import('./commands/demo.js');
+      done(await runDemo(options, io));
+    });
+
   const capacity = program
     .command('capacity')
     .description('capacity models for your own measurements (Erlang C sizing, USL fit)');

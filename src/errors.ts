@@ -50,3 +50,10 @@ export class InvalidInputError extends LiveAssureError {
     this.issues = issues;
   }
 }
+
+/** The world is not as the command needs it: a port taken, Redis or a target unreachable. */
+export class EnvironmentError extends LiveAssureError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: 'environment', exitCode: ExitCode.Environment, ...(hint === undefined ? {} : { hint }) });
+  }
+}

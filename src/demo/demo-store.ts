@@ -37,3 +37,6 @@ export interface DemoStore {
   describe(): string;
   close(): Promise<void>;
 }
+
+/** Storage is down or failing: the service answers 503 rather than pretending. */
+export class StoreUnavailable extends Error {}

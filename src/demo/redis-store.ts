@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
-import { routeShadowRedis, type ShadowSwitch } from '../shadow/index.js';
-import { DANMAKU_KEPT, storageKeys, type DemoStore, type RankEntry } from './demo-store.js';
+import { Redis, ReplyError } from 'ioredis';
+import { routeShadowRedis, ShadowError, type ShadowSwitch } from '../shadow/index.js';
+import { DANMAKU_KEPT, StoreUnavailable, storageKeys, type DemoStore, type RankEntry } from './demo-store.js';
 
 /** Thrown when the Redis given with `--redis` cannot be reached at start. */
 export class RedisUnreachable extends Error {}
@@ -14,6 +14,8 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
     new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, enableAutoPipelining: true }),
     { routing, service: 'the demo store' },
   );
+  // Connection trouble surfaces through the commands that fail (answered 503); the event only needs a listener.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.ping();
@@ -22,7 +24,7 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
     throw new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  return {
+  const store: DemoStore = {
     async enterRoom(room, uid, at) {
       await client.hset(storageKeys.roomEnter(room), uid, String(at));
     },
@@ -59,6 +61,31 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
     async close() {
       await client.quit().catch(() => client.disconnect());
     },
+  };
+  return unavailableOnConnectionErrors(store);
+}
+
+/** A Redis that cannot be reached is storage being down: 503, as with the store fault hook. */
+function unavailableOnConnectionErrors(store: DemoStore): DemoStore {
+  const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await operation(...args);
+      } catch (error) {
+        if (error instanceof ShadowError || error instanceof ReplyError || !(error instanceof Error)) throw error;
+        throw new StoreUnavailable(`Redis: ${error.message}`);
+      }
+    };
+  return {
+    enterRoom: guard(store.enterRoom),
+    roomViewers: guard(store.roomViewers),
+    pushDanmaku: guard(store.pushDanmaku),
+    recentDanmaku: guard(store.recentDanmaku),
+    recordGift: guard(store.recordGift),
+    bumpRank: guard(store.bumpRank),
+    rank: guard(store.rank),
+    describe: store.describe,
+    close: store.close,
   };
 }
 

@@ -5,7 +5,7 @@ import { readShadowTag, shadowMiddleware, ShadowError, type ShadowSwitch } from 
 import type { DemoMetrics } from './demo-metrics.js';
 import { delay, type FaultHooks, type FaultTarget } from './fault-hooks.js';
 import { BadRequest, send, sendJson } from './http-json.js';
-import { StoreUnavailable } from './store-faults.js';
+import { StoreUnavailable } from './demo-store.js';
 
 export interface Reply {
   status: number;

@@ -1,8 +1,5 @@
-import type { DemoStore } from './demo-store.js';
+import { StoreUnavailable, type DemoStore } from './demo-store.js';
 import { delay, type FaultHooks } from './fault-hooks.js';
-
-/** Storage is down or failing: the service answers 503 rather than pretending. */
-export class StoreUnavailable extends Error {}
 
 /** Puts the `store` fault hook in front of every storage call. */
 export function withStoreFaults(store: DemoStore, faults: FaultHooks): DemoStore {

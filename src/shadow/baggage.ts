@@ -19,7 +19,7 @@ export function parseBaggage(header: string): BaggageMember[] {
     if (equals <= 0) continue;
     const key = pair.slice(0, equals).trim();
     const value = decodeValue(pair.slice(equals + 1).trim());
-    if (key === '' || value === undefined) continue;
+    if (key === '') continue;
     members.push({ key, value, properties: properties.join(';').trim() });
   }
   return members;
@@ -34,10 +34,12 @@ export function setBaggageMember(header: string | undefined, key: string, value:
   return [`${key}=${encodeURIComponent(value)}`, ...kept].join(',');
 }
 
-function decodeValue(value: string): string | undefined {
+// A value that does not decode is kept raw: a broken shadow member must fail the run-id check
+// (and be refused), never vanish and let the request pass as production.
+function decodeValue(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    return undefined;
+    return value;
   }
 }

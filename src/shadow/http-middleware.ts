@@ -30,7 +30,12 @@ export function shadowMiddleware(options: ShadowMiddlewareOptions): ConnectMiddl
   return (request, response, next) => {
     const reading = readShadowTag(request.headers, header);
     if (reading.kind === 'production') {
-      runAsProduction(() => next());
+      // Bound too, or body listeners would run in the server's context, shadow if it was started in one.
+      runAsProduction(() => {
+        bindEmitterToContext(request);
+        bindEmitterToContext(response);
+        next();
+      });
       return;
     }
     if (reading.kind === 'invalid') {

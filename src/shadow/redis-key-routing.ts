@@ -20,11 +20,18 @@ const UNROUTABLE: Readonly<Record<string, string>> = {
   replicaof: 'it changes the production server',
   slaveof: 'it changes the production server',
   failover: 'it changes the production server',
+  module: 'it changes the production server',
+  reset: 'it would reset the shared connection (subscriptions, transactions, selected database)',
+  quit: 'it would close the shared connection',
+  auth: 'it would change the user of the shared connection',
+  hello: 'it would change the protocol of the shared connection',
 };
 const UNROUTABLE_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
   script: ['flush', 'kill'],
   function: ['flush', 'delete', 'load', 'restore', 'kill'],
-  client: ['kill', 'pause', 'unpause', 'no-evict', 'no-touch'],
+  client: ['kill', 'pause', 'unpause', 'no-evict', 'no-touch', 'reply', 'tracking', 'setname', 'setinfo'],
+  acl: ['setuser', 'deluser', 'load', 'save'],
+  cluster: ['reset', 'failover', 'forget', 'flushslots', 'addslots', 'addslotsrange', 'delslots', 'delslotsrange', 'setslot', 'meet', 'replicate'],
 };
 const CHANNEL_COMMANDS = new Set(['publish', 'spublish', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe']);
 const PATTERN_COMMANDS = new Set(['psubscribe', 'punsubscribe']);
@@ -104,7 +111,7 @@ function prefixed(prefix: string, value: RedisArg): RedisArg {
 }
 
 /** Escapes glob metacharacters so a prefix inside a MATCH/KEYS/PSUBSCRIBE pattern matches literally. */
-function globEscape(text: string): string {
+export function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, (character) => `\\${character}`);
 }
 

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { currentShadowTag, runInShadow } from './shadow-context.js';
 import { ShadowError, shadowNotReady } from './shadow-errors.js';
 import type { ShadowSwitch } from './shadow-switch.js';
-import { commandKeys, hasPrefix, routeToShadow, type RedisArg } from './redis-key-routing.js';
+import { commandKeys, globEscape, hasPrefix, routeToShadow, type RedisArg } from './redis-key-routing.js';
 import { stripPrefix, unrouteReply } from './redis-reply-unrouting.js';
 import { DEFAULT_SHADOW_PREFIX } from './storage-name.js';
 
@@ -163,7 +163,10 @@ function createRouter(options: ShadowRedisOptions): Router {
         if (!isRedisArg(channel) || !hasPrefix(channel, prefix)) return listener.apply(this, args);
         const subscribedAs = channelAt === 1 ? args[0] : channel;
         const runId = runOfChannel.get(String(subscribedAs)) ?? UNATTRIBUTED_RUN;
-        const unrouted = args.map((arg, index) => (index === channelAt || (channelAt === 1 && index === 0) ? stripPrefix(arg, prefix) : arg));
+        // A pattern was subscribed with the prefix glob-escaped, so that is what comes off it.
+        const unrouted = args.map((arg, index) =>
+          index === channelAt ? stripPrefix(arg, prefix) : channelAt === 1 && index === 0 ? stripPrefix(arg, globEscape(prefix)) : arg,
+        );
         return runInShadow({ runId, via: 'header' }, () => Reflect.apply(listener, this, unrouted));
       };
       // EventEmitter matches `.listener` on removal, so `off(event, listener)` still finds the wrapper.

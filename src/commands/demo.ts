@@ -1,0 +1,76 @@
+import { once } from 'node:events';
+import { startDemoPlatform, type DemoPlatform } from '../demo/demo-platform.js';
+import { RedisUnreachable } from '../demo/redis-store.js';
+import { ListenFailed } from '../demo/service-server.js';
+import { EnvironmentError, UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { demoBanner } from './demo-banner.js';
+
+export interface DemoCommandOptions {
+  port: string;
+  host: string;
+  redis?: string;
+  adminToken?: string;
+  shadowRouting: boolean;
+  hotRoomQps: string;
+  json?: boolean;
+  /** Started by another live-assure command: print one JSON line, stop when stdin closes. */
+  embedded?: boolean;
+}
+
+export async function runDemo(options: DemoCommandOptions, io: Io): Promise<number> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number from 0 to 65535, not ${options.port}`);
+  const hotRoomPerSecond = Number(options.hotRoomQps);
+  if (!(hotRoomPerSecond > 0)) throw new UsageError(`--hot-room-qps must be a positive number, not ${options.hotRoomQps}`);
+  if (options.adminToken !== undefined && !/^[\x21-\x7e]{8,}$/.test(options.adminToken)) {
+    throw new UsageError('--admin-token must be at least 8 printable characters without spaces');
+  }
+
+  const started = io.now();
+  const platform = await start(options, port, hotRoomPerSecond);
+  const description = {
+    gateway: platform.gatewayUrl,
+    admin_token: platform.adminToken,
+    services: platform.services,
+    storage: platform.storage,
+    shadow_routing: platform.shadowRouting.enabled,
+  };
+  if (options.json === true || options.embedded === true) io.stdout.write(`${JSON.stringify(description)}\n`);
+  else io.stdout.write(demoBanner(platform, io.now() - started));
+
+  await untilStopped(io, options.embedded === true);
+  await platform.close();
+  if (options.json !== true && options.embedded !== true) io.stdout.write('live-assure demo: stopped\n');
+  return ExitCode.Ok;
+}
+
+async function start(options: DemoCommandOptions, port: number, hotRoomPerSecond: number): Promise<DemoPlatform> {
+  try {
+    return await startDemoPlatform({
+      host: options.host,
+      port,
+      shadowRouting: options.shadowRouting,
+      hotRoomPerSecond,
+      ...(options.redis === undefined ? {} : { redisUrl: options.redis }),
+      ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    });
+  } catch (error) {
+    if (error instanceof ListenFailed) {
+      throw new EnvironmentError(`demo: ${error.message}`, error.port === 0 ? undefined : '--port 0 picks a free port');
+    }
+    if (error instanceof RedisUnreachable) throw new EnvironmentError(`demo: ${error.message}`, 'start Redis, or drop --redis to keep the demo data in memory');
+    throw error;
+  }
+}
+
+/** Ctrl-C (SIGINT/SIGTERM) stops the demo; embedded, so does the parent going away (its end of stdin closes). */
+async function untilStopped(io: Io, embedded: boolean): Promise<void> {
+  const stops: Promise<unknown>[] = [io.signal.aborted ? Promise.resolve() : once(io.signal, 'abort')];
+  if (embedded) {
+    io.stdin.resume();
+    stops.push(once(io.stdin, 'end'), once(io.stdin, 'close'));
+  }
+  await Promise.race(stops);
+}
