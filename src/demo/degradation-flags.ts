@@ -12,7 +12,7 @@ const DESCRIPTIONS: Readonly<Record<FlagName, string>> = {
   'danmaku-rate-limit': 'danmaku send is limited per room (limit per second); beyond it, 429',
 };
 
-export const DEFAULT_DANMAKU_LIMIT = 20;
+const DEFAULT_DANMAKU_LIMIT = 20;
 
 export interface FlagState {
   name: FlagName;

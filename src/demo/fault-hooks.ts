@@ -15,7 +15,7 @@ export interface Fault {
   down: boolean;
 }
 
-export const NO_FAULT: Fault = { latency_ms: 0, error_rate: 0, down: false };
+const NO_FAULT: Fault = { latency_ms: 0, error_rate: 0, down: false };
 
 /** Short names users type (`room`, `redis`) for the canonical targets. */
 const ALIASES: Readonly<Record<string, FaultTarget>> = { room: 'room-svc', danmaku: 'danmaku-svc', gift: 'gift-svc', redis: 'store' };

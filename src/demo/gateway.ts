@@ -4,7 +4,7 @@ import type { Route } from './service-server.js';
 import { forward } from './upstream-proxy.js';
 
 /** The public API of the platform, and which service answers each route. */
-export const GATEWAY_ROUTES = [
+const GATEWAY_ROUTES = [
   { method: 'GET', path: '/room/info', service: 'room-svc', name: 'room-info' },
   { method: 'GET', path: '/room/list', service: 'room-svc', name: 'room-list' },
   { method: 'POST', path: '/room/enter', service: 'room-svc', name: 'room-enter' },

@@ -5,7 +5,7 @@ import { countField, idField } from './request-fields.js';
 import type { Reply, Route } from './service-server.js';
 
 /** The gift catalogue: id → name and price in coins. */
-export const GIFTS: Readonly<Record<string, { name: string; price: number }>> = {
+const GIFTS: Readonly<Record<string, { name: string; price: number }>> = {
   '1': { name: 'rose', price: 1 },
   '2': { name: 'heart', price: 10 },
   '3': { name: 'rocket', price: 100 },

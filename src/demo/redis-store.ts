@@ -10,18 +10,29 @@ export class RedisUnreachable extends Error {}
  * wiring a user's service would have. Commands are written for production; routing does the rest.
  */
 export async function connectRedisStore(url: string, routing: ShadowSwitch): Promise<DemoStore> {
+  let connected = false;
+  let lastError: Error | undefined;
   const client = routeShadowRedis(
-    new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, enableAutoPipelining: true }),
+    new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      enableAutoPipelining: true,
+      // Fail fast at start (the user typed a wrong URL); once up, ride out restarts of Redis.
+      retryStrategy: (attempt) => (connected ? Math.min(attempt * 100, 2000) : null),
+    }),
     { routing, service: 'the demo store' },
   );
   // Connection trouble surfaces through the commands that fail (answered 503); the event only needs a listener.
-  client.on('error', () => undefined);
+  client.on('error', (error: Error) => (lastError = error));
   try {
     await client.connect();
     await client.ping();
+    connected = true;
   } catch (error) {
     client.disconnect();
-    throw new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = lastError ?? (error instanceof Error ? error : new Error(String(error)));
+    throw new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${reason.message}`);
   }
 
   const store: DemoStore = {

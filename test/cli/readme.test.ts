@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exitCodeMeanings } from '../../src/exit-codes.js';
+import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { runCli } from '../helpers/test-io.js';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -34,8 +35,19 @@ describe('the README stays true', () => {
 
   // s-final is the night that does not hold: its plan is a finding (exit 1); everything else succeeds.
   const expectedCode = (argv: readonly string[]) => (argv[0] === 'plan' && argv[1] === 'scenarios/s-final.yaml' ? 1 : 0);
+  // `demo` serves until Ctrl-C: it is stopped once its banner is out, on a free port and a private Redis.
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    if (commands.some((argv) => argv.includes('--redis'))) redis = await startRedis();
+  });
+  afterAll(async () => redis?.stop());
+  const forTest = (argv: readonly string[]): string[] => {
+    if (argv[0] !== 'demo') return [...argv];
+    const local = argv.map((arg, index) => (argv[index - 1] === '--port' ? '0' : argv[index - 1] === '--redis' ? (redis?.url ?? arg) : arg));
+    return local.includes('--port') ? local : [...local, '--port', '0'];
+  };
   test.each(commands.map((argv) => [argv.join(' '), argv] as const))('live-assure %s runs as written', async (_name, argv) => {
-    const result = await runCli([...argv]);
+    const result = await runCli(forTest(argv), { stopWhen: (stdout) => stdout.includes('Ctrl-C stops it.') });
     expect(result.stderr).not.toMatch(/internal error|^\s+at /m);
     expect(result.code).toBe(expectedCode(argv));
   });

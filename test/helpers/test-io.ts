@@ -8,12 +8,28 @@ export interface TestIo extends Io {
 }
 
 /** An in-memory Io: captures stdout/stderr, fixed env and cwd. */
-export function createTestIo(options: { env?: Record<string, string>; cwd?: string; isTTY?: boolean } = {}): TestIo {
+export function createTestIo(
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    isTTY?: boolean;
+    /** Aborts the signal (as Ctrl-C would) once stdout satisfies this: for commands that run until stopped. */
+    stopWhen?: (stdout: string) => boolean;
+  } = {},
+): TestIo {
   let out = '';
   let err = '';
   const controller = new AbortController();
   return {
-    stdout: { write: (chunk: string) => ((out += chunk), true), isTTY: options.isTTY ?? false, columns: 120 },
+    stdout: {
+      write: (chunk: string) => {
+        out += chunk;
+        if (options.stopWhen?.(out) === true && !controller.signal.aborted) setImmediate(() => controller.abort('SIGINT'));
+        return true;
+      },
+      isTTY: options.isTTY ?? false,
+      columns: 120,
+    },
     stderr: { write: (chunk: string) => ((err += chunk), true), isTTY: false },
     stdin: new PassThrough(),
     env: options.env ?? {},
