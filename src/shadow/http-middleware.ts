@@ -15,7 +15,7 @@ export interface ShadowMiddlewareOptions {
   echo?: boolean;
 }
 
-export type NextFunction = (error?: unknown) => void;
+export type NextFunction = (error?: Error) => void;
 export type ConnectMiddleware = (request: IncomingMessage, response: ServerResponse, next: NextFunction) => void;
 
 /**
