@@ -7,10 +7,11 @@
 // run (bad option, no build, a server did not start); 130 interrupted.
 import autocannon from 'autocannon';
 import { execFile, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,15 +60,20 @@ class UsageError extends Error {}
 /** Everything to stop before leaving: child processes and a running load generator. */
 const cleanups = new Set();
 let running;
+let interrupted = false;
+/** Ends the wrk and `live-assure plan` processes still running. */
+const leaving = new AbortController();
 
 async function cleanUp() {
   running?.stop();
+  leaving.abort();
   await Promise.allSettled([...cleanups].map((cleanup) => cleanup()));
   cleanups.clear();
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
+    interrupted = true;
     process.stderr.write(`\nbench: ${signal}, stopping the servers\n`);
     const deadline = setTimeout(() => process.exit(130), 3000);
     void cleanUp().finally(() => {
@@ -106,6 +112,7 @@ async function startBareServer() {
   });
   return {
     url,
+    pid: child.pid,
     async stop() {
       cleanups.delete(stop);
       await stop();
@@ -121,16 +128,69 @@ async function startDemo() {
   } catch (error) {
     throw new Error(`cannot load dist/demo/embedded-demo.js (${error.message}): run \`npm run build\` first`, { cause: error });
   }
+  const before = await childPids();
   const demo = await embedded.startEmbeddedDemo(process.execPath);
   const stop = () => demo.stop();
   cleanups.add(stop);
+  // startEmbeddedDemo does not say which process it started: the one child that is new.
+  const started = [...(await childPids())].filter((pid) => !before.has(pid));
   return {
     url: demo.gatewayUrl,
+    pid: started.length === 1 ? started[0] : undefined,
     async stop() {
       cleanups.delete(stop);
       await stop();
     },
   };
+}
+
+// ---- CPU accounting (Linux /proc; the columns stay empty elsewhere) ---------------------------
+
+/** Ids of this process's children. */
+async function childPids() {
+  try {
+    const tasks = await readdir(`/proc/${process.pid}/task`);
+    const lists = await Promise.all(tasks.map((task) => readFile(`/proc/${process.pid}/task/${task}/children`, 'utf8').catch(() => '')));
+    return new Set(lists.join(' ').split(/\s+/).filter((pid) => pid !== '').map(Number));
+  } catch {
+    return new Set();
+  }
+}
+
+let clockTicks;
+
+/** CPU milliseconds (user + system) a process has used so far, or undefined when unknown. */
+async function processCpuMs(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    clockTicks ??= Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
+  } catch {
+    clockTicks = 100;
+  }
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many CPUs' worth of work the whole machine did over `ms` (os.cpus() counters). */
+async function machineBusyCores(ms) {
+  const sample = () =>
+    cpus().reduce(
+      (sum, { times }) => {
+        const busy = times.user + times.nice + times.sys + times.irq;
+        return { busy: sum.busy + busy, total: sum.total + busy + times.idle };
+      },
+      { busy: 0, total: 0 },
+    );
+  const before = sample();
+  await sleep(ms);
+  const after = sample();
+  const total = after.total - before.total;
+  return total <= 0 ? 0 : ((after.busy - before.busy) / total) * cpus().length;
 }
 
 // ---- load generators -------------------------------------------------------------------------
@@ -153,9 +213,12 @@ function cannon(target, url, seconds, connections) {
   });
 }
 
-async function measureWithAutocannon(target, url, options) {
+async function measureWithAutocannon(target, server, options) {
+  const url = server.url;
   if (options.warmup > 0) await cannon(target, url, options.warmup, options.connections);
+  const cpuBefore = await processCpuMs(server.pid);
   const result = await cannon(target, url, options.duration, options.connections);
+  const cpuAfter = await processCpuMs(server.pid);
   const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   const failed = result.errors + result.timeouts;
   return {
@@ -166,6 +229,7 @@ async function measureWithAutocannon(target, url, options) {
     errors: failed,
     non2xx: result.non2xx,
     error_rate: answered + failed === 0 ? 1 : (failed + result.non2xx) / (answered + failed),
+    server_cpu_us_per_request: cpuBefore === undefined || cpuAfter === undefined || answered === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / answered,
     status_codes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
   };
 }
@@ -187,13 +251,19 @@ async function findOnPath(command) {
   return undefined;
 }
 
-async function measureWithWrk(wrk, target, url, options) {
+async function measureWithWrk(wrk, target, server, options) {
   if (target.method !== 'GET') throw new Error('the wrk runs only cover GET targets');
+  const url = server.url;
   const headerArgs = Object.entries(target.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
   const args = ['-t1', `-c${options.connections}`, '--latency', '--timeout', '10s', ...headerArgs];
-  if (options.warmup > 0) await run(wrk, [...args, `-d${Math.max(1, Math.round(options.warmup))}s`, `${url}${target.path}`]);
-  const { stdout } = await run(wrk, [...args, `-d${Math.round(options.duration)}s`, `${url}${target.path}`]);
-  return parseWrk(stdout);
+  const signal = leaving.signal;
+  if (options.warmup > 0) await run(wrk, [...args, `-d${Math.max(1, Math.round(options.warmup))}s`, `${url}${target.path}`], { signal });
+  const cpuBefore = await processCpuMs(server.pid);
+  const { stdout } = await run(wrk, [...args, `-d${Math.max(1, Math.round(options.duration))}s`, `${url}${target.path}`], { signal });
+  const cpuAfter = await processCpuMs(server.pid);
+  const measured = parseWrk(stdout);
+  const cpu = cpuBefore === undefined || cpuAfter === undefined || measured.requests === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / measured.requests;
+  return { ...measured, server_cpu_us_per_request: cpu };
 }
 
 /** Reads wrk's text report: Requests/sec, the latency distribution, errors and non-2xx answers. */
@@ -231,7 +301,7 @@ function parseWrk(text) {
  * load profile (`load.scale` × the highest stage level), which is what `loadtest` generates.
  */
 async function loadtestNeed() {
-  const plan = await run(process.execPath, [join(ROOT, 'bin/live-assure.js'), 'plan', SCENARIO, '--json'], { cwd: ROOT }).catch((error) => {
+  const plan = await run(process.execPath, [join(ROOT, 'bin/live-assure.js'), 'plan', SCENARIO, '--json'], { cwd: ROOT, signal: leaving.signal }).catch((error) => {
     // `plan` exits 1 when capacity is short, and still prints the plan.
     if (typeof error.stdout === 'string' && error.stdout.trim().startsWith('{')) return error;
     throw new Error(`live-assure plan ${SCENARIO} failed: ${(error.stderr ?? error.message).trim()}`, { cause: error });
@@ -273,20 +343,23 @@ const TARGETS = [
 
 const fixed = (value, digits) => (value === undefined || value === null ? '-' : value.toFixed(digits));
 const grouped = (value) => Math.round(value).toLocaleString('en-US');
+// autocannon keeps latencies in whole milliseconds; wrk in microseconds.
+const latencyCell = (tool, ms) => (tool === 'autocannon' && ms === 0 ? '<1' : fixed(ms, tool === 'autocannon' ? 0 : 1));
 const times = (value) => `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
 
 function renderTable(report) {
-  const header = ['target', 'tool', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'vs bare'];
+  const header = ['target', 'tool', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'vs bare', 'server CPU µs/req'];
   const rows = report.results.map((result) => [
     result.label,
     result.tool,
     grouped(result.req_per_s),
-    fixed(result.p50_ms, 2),
-    fixed(result.p99_ms, 2),
+    latencyCell(result.tool, result.p50_ms),
+    latencyCell(result.tool, result.p99_ms),
     `${result.errors}/${result.non2xx} (${(result.error_rate * 100).toFixed(2)}%)`,
     result.ratio_to_bare === null ? '' : `${result.ratio_to_bare.toFixed(2)}×`,
+    fixed(result.server_cpu_us_per_request, 0),
   ]);
-  const right = [false, false, true, true, true, true, true];
+  const right = [false, false, true, true, true, true, true, true];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells) => cells.map((cell, column) => (right[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
 
@@ -333,6 +406,13 @@ async function main() {
   };
   const wrk = await findOnPath('wrk');
   const results = [];
+  const warnings = [];
+
+  // Other work on the machine skews every number here (the bench needs both cores to itself).
+  const busy = await machineBusyCores(1000);
+  if (busy > 0.25) {
+    warnings.push(`other processes kept ${busy.toFixed(2)} CPUs busy just before the run: the numbers are low and noisy; run again on a quiet machine`);
+  }
 
   const record = (target, tool, measured) => {
     results.push({ id: target.id, label: target.label, tool, method: target.method, path: target.path, headers: target.headers, ...measured });
@@ -342,10 +422,10 @@ async function main() {
   const bare = await startBareServer();
   for (const target of TARGETS.filter((entry) => entry.server === 'bare')) {
     say(`${target.label}: autocannon ${options.warmup} s warm-up + ${options.duration} s`);
-    record(target, 'autocannon', await measureWithAutocannon(target, bare.url, options));
+    record(target, 'autocannon', await measureWithAutocannon(target, bare, options));
     if (wrk !== undefined && target.wrk) {
       say(`${target.label}: wrk ${options.duration} s`);
-      record(target, 'wrk', await measureWithWrk(wrk, target, bare.url, options));
+      record(target, 'wrk', await measureWithWrk(wrk, target, bare, options));
     }
   }
   await bare.stop();
@@ -354,10 +434,10 @@ async function main() {
   const demo = await startDemo();
   for (const target of TARGETS.filter((entry) => entry.server === 'demo')) {
     say(`${target.label}: autocannon ${options.warmup} s warm-up + ${options.duration} s`);
-    record(target, 'autocannon', await measureWithAutocannon(target, demo.url, options));
+    record(target, 'autocannon', await measureWithAutocannon(target, demo, options));
     if (wrk !== undefined && target.wrk) {
       say(`${target.label}: wrk ${options.duration} s`);
-      record(target, 'wrk', await measureWithWrk(wrk, target, demo.url, options));
+      record(target, 'wrk', await measureWithWrk(wrk, target, demo, options));
     }
   }
   await demo.stop();
@@ -370,7 +450,9 @@ async function main() {
   let loadtest;
   try {
     const need = await loadtestNeed();
-    const gatewayRuns = results.filter((result) => result.id !== 'bare' && result.tool === 'autocannon');
+    // Only routes that answered: a route failing fast would look quick.
+    const gatewayRuns = results.filter((result) => result.id !== 'bare' && result.tool === 'autocannon' && result.error_rate <= MAX_ERROR_RATE);
+    if (gatewayRuns.length === 0) throw new Error('no gateway route answered without errors');
     const slowest = gatewayRuns.reduce((low, result) => (result.req_per_s < low.req_per_s ? result : low));
     loadtest = {
       ...need,
@@ -390,7 +472,6 @@ async function main() {
         `${result.label} (${result.tool}): ${(result.error_rate * 100).toFixed(2)}% of requests failed ` +
         `(${result.errors} socket errors/timeouts, ${result.non2xx} non-2xx answers${result.status_codes === undefined ? '' : `, status codes ${JSON.stringify(result.status_codes)}`}), over the ${MAX_ERROR_RATE * 100}% limit`,
     );
-  const warnings = [];
   if (loadtest.headroom_over_forecast !== undefined && loadtest.headroom_over_forecast < 1) {
     warnings.push(`the slowest gateway route (${grouped(loadtest.slowest_req_per_s)} req/s) is below the gateway's forecast peak of ${SCENARIO} (${grouped(loadtest.gateway_forecast_peak_qps)} req/s)`);
   }
@@ -398,6 +479,7 @@ async function main() {
   const report = {
     node: process.version,
     cpus: cpus().length,
+    busy_cpus_before: Number(busy.toFixed(2)),
     connections: options.connections,
     pipelining: 1,
     duration_s: options.duration,
@@ -415,7 +497,8 @@ async function main() {
 try {
   process.exitCode = await main();
 } catch (error) {
-  process.stderr.write(`bench: ${error instanceof UsageError ? `${error.message}\n${USAGE}` : error.message}\n`);
+  // Interrupted: the signal handler has said so, and exits with 130 once the servers are stopped.
+  if (!interrupted) process.stderr.write(`bench: ${error instanceof UsageError ? `${error.message}\n${USAGE}` : error.message}\n`);
   process.exitCode = 2;
 } finally {
   await cleanUp();

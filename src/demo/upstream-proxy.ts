@@ -23,7 +23,8 @@ export async function forward(dispatcher: Dispatcher, service: { name: string; u
       headersTimeout: UPSTREAM_TIMEOUT_MS,
       bodyTimeout: UPSTREAM_TIMEOUT_MS,
     });
-    const text = Buffer.from(await response.body.arrayBuffer());
+    // Text, not a Buffer: the gateway then writes headers and body in one chunk (every body here is JSON).
+    const text = await response.body.text();
     const headers: Record<string, string> = {};
     for (const name of PASSED_ON) {
       const value = response.headers[name];

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bindEmitterToContext, runAsProduction, runInShadow } from './shadow-context.js';
+import { bindEmitterToContext, currentShadowTag, runAsProduction, runInShadow } from './shadow-context.js';
 import { shadowNotReady } from './shadow-errors.js';
 import type { ShadowSwitch } from './shadow-switch.js';
 import { DEFAULT_SHADOW_HEADER, readShadowTag } from './shadow-tag.js';
@@ -30,7 +30,13 @@ export function shadowMiddleware(options: ShadowMiddlewareOptions): ConnectMiddl
   return (request, response, next) => {
     const reading = readShadowTag(request.headers, header);
     if (reading.kind === 'production') {
-      // Bound too, or body listeners would run in the server's context, shadow if it was started in one.
+      // Usually the server's context is production already and nothing needs doing (this is the
+      // hot path). If the server was started inside a shadow context, production requests must
+      // leave it — body listeners included, which run in the server's context.
+      if (currentShadowTag() === undefined) {
+        next();
+        return;
+      }
       runAsProduction(() => {
         bindEmitterToContext(request);
         bindEmitterToContext(response);
