@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeServers } from '../helpers/close-servers.js';
 import {
   currentShadowTag,
   isShadow,
@@ -31,15 +32,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await agent.close();
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
+  await closeServers(servers);
 });
 
 async function serve(handler: Handler): Promise<string> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch, request, type Dispatcher } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeServers } from '../helpers/close-servers.js';
 import {
   createShadowAgent,
   currentShadowTag,
@@ -33,15 +34,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await Promise.all([client, ...dispatchers.splice(0)].map((dispatcher) => dispatcher.close()));
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
+  await closeServers(servers);
 });
 
 async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
