@@ -10,15 +10,17 @@ export interface BaggageMember {
   properties: string;
 }
 
-/** Parses one or more joined `baggage` header values; members that are not `key=value` are skipped. */
+/**
+ * Parses one or more joined `baggage` header values. A member without `=` is malformed; it is kept
+ * with an empty value rather than dropped, so a bare shadow key cannot pass for "no tag".
+ */
 export function parseBaggage(header: string): BaggageMember[] {
   const members: BaggageMember[] = [];
   for (const raw of header.split(',')) {
     const [pair = '', ...properties] = raw.split(';');
     const equals = pair.indexOf('=');
-    if (equals <= 0) continue;
-    const key = pair.slice(0, equals).trim();
-    const value = decodeValue(pair.slice(equals + 1).trim());
+    const key = (equals < 0 ? pair : pair.slice(0, equals)).trim();
+    const value = equals < 0 ? '' : decodeValue(pair.slice(equals + 1).trim());
     if (key === '') continue;
     members.push({ key, value, properties: properties.join(';').trim() });
   }

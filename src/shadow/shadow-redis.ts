@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { currentShadowTag, runInShadow } from './shadow-context.js';
+import { currentShadowTag, runAsProduction, runInShadow } from './shadow-context.js';
 import { ShadowError, shadowNotReady } from './shadow-errors.js';
 import type { ShadowSwitch } from './shadow-switch.js';
 import { commandKeys, globEscape, hasPrefix, routeToShadow, type RedisArg } from './redis-key-routing.js';
@@ -40,6 +40,7 @@ export interface RoutableRedis extends EventEmitter {
   pipeline(commands?: unknown[][]): unknown;
   multi(...args: unknown[]): unknown;
   duplicate?(...args: unknown[]): unknown;
+  connect?(...args: unknown[]): unknown;
 }
 
 const MESSAGE_EVENTS: Readonly<Record<string, number>> = {
@@ -91,10 +92,18 @@ export function routeShadowRedis<T extends RoutableRedis>(client: T, options: Sh
     return withBatch(instrumentPipeline(created, router), Array.isArray(batch) ? batch : undefined);
   };
 
+  // The connection (and every reconnect, handshake and resubscription it makes later) belongs to
+  // no request: opened inside a shadow request, its handshake would be routed like shadow work.
+  const connect = client.connect;
+  if (connect !== undefined) {
+    client.connect = function productionConnect(this: RoutableRedis, ...args: unknown[]) {
+      return runAsProduction(() => connect.apply(this, args));
+    };
+  }
   const duplicate = client.duplicate;
   if (duplicate !== undefined) {
     client.duplicate = function routedDuplicate(this: RoutableRedis, ...args: unknown[]) {
-      const copy = duplicate.apply(this, args);
+      const copy = runAsProduction(() => duplicate.apply(this, args));
       return isRoutableRedis(copy) ? routeShadowRedis(copy, options) : copy;
     };
   }
@@ -133,15 +142,17 @@ function createRouter(options: ShadowRedisOptions): Router {
       const name = command.name.toLowerCase();
       const args = command.args.map(toRedisArg);
       if (tag === undefined) {
+        // Subscriptions are not guarded: ioredis itself resubscribes shadow channels after a
+        // reconnect, and their messages are delivered as shadow work anyway.
+        if (MIRRORED.has(name)) {
+          if (mirror) command.args = withShadowTwins(name, args, prefix);
+          return undefined;
+        }
         if (reverseGuard) {
           const touched = commandKeys(name, args).find((key) => hasPrefix(key, prefix));
           if (touched !== undefined) {
             return new ShadowError('shadow_leak', `production ${name.toUpperCase()} on ${service} touches shadow key ${String(touched)}: production traffic must not read or write shadow storage`);
           }
-        }
-        if (mirror && MIRRORED.has(name) && args.length > 0) {
-          const routed = routeToShadow(name, args, prefix);
-          if (routed.ok) command.args = [...args, ...routed.args];
         }
         return undefined;
       }
@@ -173,6 +184,16 @@ function createRouter(options: ShadowRedisOptions): Router {
       return Object.assign(wrapped, { listener });
     },
   };
+}
+
+/** A production subscription list plus the shadow twin of each channel that has none yet. */
+function withShadowTwins(name: string, args: RedisArg[], prefix: string): RedisArg[] {
+  const plain = args.filter((arg) => !hasPrefix(arg, prefix));
+  if (plain.length === 0) return args;
+  const routed = routeToShadow(name, plain, prefix);
+  if (!routed.ok) return args;
+  const present = new Set(args.map(String));
+  return [...args, ...routed.args.filter((twin) => !present.has(String(twin)))];
 }
 
 function isRedisArg(value: unknown): value is RedisArg {

@@ -165,10 +165,46 @@ describe('routeShadowRedis', () => {
   });
 });
 
-async function until(condition: () => boolean): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 5000;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in 5 s');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('routeShadowRedis connections', () => {
+  it('opens a lazy connection as production even when a shadow request triggers it', async () => {
+    const lazy = routeShadowRedis(new Redis(server.url, { lazyConnect: true }), { routing });
+    await shadow(() => lazy.set('first', 'shadow'));
+    await lazy.set('first', 'production');
+    expect(await allKeys()).toEqual(['first', 'shadow:first']);
+    const copy = await shadow(async () => {
+      const duplicated = lazy.duplicate();
+      await duplicated.set('from-copy', '1');
+      return duplicated;
+    });
+    expect(await copy.get('from-copy')).toBeNull();
+    expect(await server.raw.get('shadow:from-copy')).toBe('1');
+    copy.disconnect();
+    lazy.disconnect();
+  });
+
+  it('keeps production and shadow subscriptions across a reconnect', async () => {
+    const subscriber = redis.duplicate();
+    const received: { message: string; run: string | undefined }[] = [];
+    subscriber.on('message', (_channel: string, message: string) => received.push({ message, run: currentShadowTag()?.runId }));
+    await subscriber.subscribe('rank');
+    const reconnected = new Promise((resolve) => subscriber.once('ready', resolve));
+    subscriber.disconnect(true);
+    await reconnected;
+    await until(async () => ((await server.raw.pubsub('CHANNELS')) as string[]).length === 2);
+    expect(((await server.raw.pubsub('CHANNELS')) as string[]).sort()).toEqual(['rank', 'shadow:rank']);
+    await server.raw.publish('rank', 'p');
+    await server.raw.publish('shadow:rank', 's');
+    await until(() => received.length === 2);
+    expect(received).toEqual([{ message: 'p', run: undefined }, { message: 's', run: 'unattributed' }]);
+    subscriber.disconnect();
+  });
+});
+

@@ -167,9 +167,19 @@ describe('parseBaggage', () => {
     ]);
   });
 
-  it('skips members that are not key=value and empty list entries', () => {
-    expect(parseBaggage('novalue,=orphan,,  ,ok=1')).toEqual([{ key: 'ok', value: '1', properties: '' }]);
+  it('skips empty entries and keyless members, and keeps a bare key with an empty value', () => {
+    expect(parseBaggage('novalue,=orphan,,  ,ok=1')).toEqual([
+      { key: 'novalue', value: '', properties: '' },
+      { key: 'ok', value: '1', properties: '' },
+    ]);
   });
+
+  it.each(['live-assure-shadow', 'live-assure-shadow;p=1', 'other=1, live-assure-shadow '])(
+    'refuses a bare shadow baggage key (%s) rather than serving it as production',
+    (baggage) => {
+      expect(readShadowTag({ baggage })).toMatchObject({ kind: 'invalid' });
+    },
+  );
 
   it('allows empty values', () => {
     expect(parseBaggage('k=')).toEqual([{ key: 'k', value: '', properties: '' }]);
