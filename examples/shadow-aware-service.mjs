@@ -4,17 +4,19 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { createShadowAgent, createShadowAwareCache, routeShadowRedis, ShadowSwitch, withShadowContext } from 'live-assure/shadow';
 
-// Off until this instance is ready for shadow traffic: until then, tagged requests get 503.
+if (!process.env.REDIS_URL) throw new Error('set REDIS_URL, e.g. redis://127.0.0.1:6379');
+// Off until this instance is ready for shadow traffic (routing.set(true)): until then, tagged requests get 503.
 const routing = new ShadowSwitch(process.env.SHADOW_ROUTING !== 'off');
 // Inside a shadow request every key goes to shadow:<key>; production commands are untouched.
-const redis = routeShadowRedis(new Redis(process.env.REDIS_URL), { routing, service: 'score-svc' });
+const redis = routeShadowRedis(new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 }), { routing, service: 'score-svc' });
+redis.on('error', (error) => console.error(`redis: ${error.message}`));
 // Outbound calls made inside a shadow request carry the tag to the next hop.
 const upstream = createShadowAgent();
 // Shadow requests neither read nor overwrite production's cached entries.
 const cache = createShadowAwareCache({ ttlMs: 1000 });
 
 const server = createServer(
-  withShadowContext({ routing, service: 'score-svc' }, async (req, res) => {
+  withShadowContext({ routing, service: 'score-svc', onError: (error) => console.error(error) }, async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const user = url.searchParams.get('user') ?? 'anonymous';
     await redis.zincrby('score:board', 1, user);

@@ -20,10 +20,13 @@ export interface DemoCommandOptions {
 }
 
 export async function runDemo(options: DemoCommandOptions, io: Io): Promise<number> {
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number from 0 to 65535, not ${options.port}`);
+  const port = /^\d{1,5}$/.test(options.port) ? Number(options.port) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new UsageError(`--port must be a port number from 0 to 65535, not ${options.port}`);
   const hotRoomPerSecond = Number(options.hotRoomQps);
-  if (!(hotRoomPerSecond > 0)) throw new UsageError(`--hot-room-qps must be a positive number, not ${options.hotRoomQps}`);
+  if (!(hotRoomPerSecond > 0 && Number.isFinite(hotRoomPerSecond))) throw new UsageError(`--hot-room-qps must be a positive number, not ${options.hotRoomQps}`);
+  if (options.redis !== undefined && !/^rediss?:\/\/[^/]/.test(options.redis)) {
+    throw new UsageError(`--redis must be a redis:// or rediss:// URL, not ${options.redis}`, 'for example --redis redis://127.0.0.1:6379/0');
+  }
   if (options.adminToken !== undefined && !/^[\x21-\x7e]{8,}$/.test(options.adminToken)) {
     throw new UsageError('--admin-token must be at least 8 printable characters without spaces');
   }
@@ -58,7 +61,7 @@ async function start(options: DemoCommandOptions, port: number, hotRoomPerSecond
     });
   } catch (error) {
     if (error instanceof ListenFailed) {
-      throw new EnvironmentError(`demo: ${error.message}`, error.port === 0 ? undefined : '--port 0 picks a free port');
+      throw new EnvironmentError(`demo: ${error.message}`, error.portInUse ? '--port 0 picks a free port' : undefined);
     }
     if (error instanceof RedisUnreachable) throw new EnvironmentError(`demo: ${error.message}`, 'start Redis, or drop --redis to keep the demo data in memory');
     throw error;

@@ -21,6 +21,7 @@ const MAX_LATENCY_MS = 60_000;
 export function adminRoutes(deps: AdminDeps): Route[] {
   const guarded = (route: Route): Route => ({
     ...route,
+    control: true,
     handle: async (request, url, parameter) => authorised(request, deps.token) ?? route.handle(request, url, parameter),
   });
   const routes: Route[] = [

@@ -1,3 +1,4 @@
+import { isShadow } from '../shadow/index.js';
 import type { DegradationFlags } from './degradation-flags.js';
 import type { DemoStore } from './demo-store.js';
 import { readJsonObject } from './http-json.js';
@@ -14,14 +15,16 @@ export interface DanmakuServiceDeps {
 }
 
 export function danmakuRoutes({ store, flags, now }: DanmakuServiceDeps): Route[] {
-  // Fixed one-second windows per room; shadow and production share them, as they share the room.
+  // Fixed one-second windows per room, kept apart for shadow and production: a load test must
+  // never spend the limit real viewers are held to.
   const windows = new Map<string, { second: number; count: number }>();
   const admit = (room: string): boolean => {
     const second = Math.floor(now() / 1000);
-    const window = windows.get(room);
+    const key = `${isShadow() ? 'shadow' : 'production'}:${room}`;
+    const window = windows.get(key);
     if (window === undefined || window.second !== second) {
       if (windows.size > 100_000) windows.clear();
-      windows.set(room, { second, count: 1 });
+      windows.set(key, { second, count: 1 });
       return true;
     }
     window.count += 1;

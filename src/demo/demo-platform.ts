@@ -70,7 +70,7 @@ export async function startDemoPlatform(options: DemoOptions = {}): Promise<Demo
     const service = async (name: string, routes: Route[], faultTarget?: 'room-svc' | 'danmaku-svc' | 'gift-svc'): Promise<RunningService> => {
       const running = await startService({
         name,
-        routes: [...routes, { method: 'GET', path: '/healthz', name: 'healthz', handle: async () => ({ status: 200, json: { status: 'ok', service: name } }) }],
+        routes: [...routes, { method: 'GET', path: '/healthz', name: 'healthz', control: true, handle: async () => ({ status: 200, json: { status: 'ok', service: name } }) }],
         shadowRouting,
         metrics,
         faults,
@@ -88,7 +88,7 @@ export async function startDemoPlatform(options: DemoOptions = {}): Promise<Demo
     ];
     const gatewayService = await startService({
       name: 'gateway',
-      routes: [...gatewayRoutes(upstreams, dispatcher, metrics), ...adminRoutes({ token: adminToken, flags, faults, hotRooms, shadowRouting })],
+      routes: [...gatewayRoutes(upstreams, dispatcher, metrics, () => store.health()), ...adminRoutes({ token: adminToken, flags, faults, hotRooms, shadowRouting })],
       shadowRouting,
       metrics,
       faults,

@@ -33,6 +33,8 @@ export interface DemoStore {
   bumpRank(room: string, uid: string, value: number): Promise<void>;
   /** ZREVRANGE gift:rank:<room> 0 <top-1> WITHSCORES. */
   rank(room: string, top: number): Promise<RankEntry[]>;
+  /** `ok`, or why storage cannot serve now. */
+  health(): Promise<string>;
   /** Where the data lives, for the start banner. */
   describe(): string;
   close(): Promise<void>;

@@ -55,6 +55,7 @@ export class FaultHooks {
   }
 }
 
+/** Waits out an injected latency; unref'd, so a long fault never holds up the demo's exit. */
 export function delay(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -21,7 +21,7 @@ export interface Upstream {
 
 const HEALTH_TIMEOUT_MS = 1000;
 
-export function gatewayRoutes(upstreams: readonly Upstream[], dispatcher: Dispatcher, metrics: DemoMetrics): Route[] {
+export function gatewayRoutes(upstreams: readonly Upstream[], dispatcher: Dispatcher, metrics: DemoMetrics, storeHealth: () => Promise<string>): Route[] {
   const byName = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
   const proxied = GATEWAY_ROUTES.map((route): Route => {
     const upstream = byName.get(route.service);
@@ -34,16 +34,21 @@ export function gatewayRoutes(upstreams: readonly Upstream[], dispatcher: Dispat
       method: 'GET',
       path: '/healthz',
       name: 'healthz',
+      control: true,
       async handle() {
-        const checks = await Promise.all(upstreams.map(async (upstream) => [upstream.name, await health(dispatcher, upstream)] as const));
-        const healthy = checks.every(([, status]) => status === 'ok');
-        return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'degraded', services: Object.fromEntries(checks) } };
+        const [checks, store] = await Promise.all([
+          Promise.all(upstreams.map(async (upstream) => [upstream.name, await health(dispatcher, upstream)] as const)),
+          storeHealth(),
+        ]);
+        const healthy = store === 'ok' && checks.every(([, status]) => status === 'ok');
+        return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'degraded', services: Object.fromEntries(checks), store } };
       },
     },
     {
       method: 'GET',
       path: '/metrics',
       name: 'metrics',
+      control: true,
       handle: async () => ({ status: 200, text: metrics.registry.render(), headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } }),
     },
   ];

@@ -3,6 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** A request the client got wrong: answered 400 with the message, never a stack. */
 export class BadRequest extends Error {}
 
+/** A body over the limit: answered 413. */
+export class PayloadTooLarge extends BadRequest {}
+
 const MAX_BODY_BYTES = 64 * 1024;
 
 export async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -11,7 +14,7 @@ export async function readBody(request: IncomingMessage): Promise<Buffer> {
   for await (const chunk of request) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequest(`request body over ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLarge(`request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);

@@ -45,6 +45,7 @@ export function createMemoryStore(routing: ShadowSwitch): MemoryStore {
         .sort((a, b) => b.score - a.score || (a.uid < b.uid ? 1 : a.uid > b.uid ? -1 : 0))
         .slice(0, top);
     },
+    health: async () => 'ok',
     describe: () => 'in memory',
     async close() {},
     keys: () => [...hashes.keys(), ...lists.keys(), ...sortedSets.keys()].sort(),

@@ -17,6 +17,9 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
+      // While Redis is away, fail at once (503) rather than queue; and never wait long on an answer.
+      enableOfflineQueue: false,
+      commandTimeout: 2000,
       enableAutoPipelining: true,
       // Fail fast at start (the user typed a wrong URL); once up, ride out restarts of Redis.
       retryStrategy: (attempt) => (connected ? Math.min(attempt * 100, 2000) : null),
@@ -26,12 +29,18 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
   // Connection trouble surfaces through the commands that fail (answered 503); the event only needs a listener.
   client.on('error', (error: Error) => (lastError = error));
   try {
-    await client.connect();
-    await client.ping();
+    await withinStartTimeout(async () => {
+      await client.connect();
+      await client.ping();
+      // ioredis reports a SELECT it could not make as an event and goes on in database 0.
+      const database = new URL(url).pathname.slice(1);
+      if (/^\d+$/.test(database)) await client.select(Number(database));
+    });
     connected = true;
   } catch (error) {
     client.disconnect();
-    const reason = lastError ?? (error instanceof Error ? error : new Error(String(error)));
+    const thrown = error instanceof Error ? error : new Error(String(error));
+    const reason = thrown.message.startsWith('no answer within') ? thrown : (lastError ?? thrown);
     throw new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${reason.message}`);
   }
 
@@ -51,7 +60,9 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
     },
     async pushDanmaku(room, entry) {
       const key = storageKeys.danmaku(room);
-      await client.multi().lpush(key, entry).ltrim(key, 0, DANMAKU_KEPT - 1).exec();
+      const results = (await client.multi().lpush(key, entry).ltrim(key, 0, DANMAKU_KEPT - 1).exec()) ?? [];
+      const failed = results.find(([error]) => error !== null)?.[0];
+      if (failed) throw failed;
     },
     async recentDanmaku(room, count) {
       return client.lrange(storageKeys.danmaku(room), 0, count - 1);
@@ -67,6 +78,13 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
       const entries: RankEntry[] = [];
       for (let index = 0; index + 1 < flat.length; index += 2) entries.push({ uid: flat[index] ?? '', score: Number(flat[index + 1]) });
       return entries;
+    },
+    async health() {
+      try {
+        return (await client.ping()) === 'PONG' ? 'ok' : 'unexpected PING answer';
+      } catch (error) {
+        return `down: ${error instanceof Error ? error.message : String(error)}`;
+      }
     },
     describe: () => `redis ${redactPassword(url)}`,
     async close() {
@@ -95,9 +113,25 @@ function unavailableOnConnectionErrors(store: DemoStore): DemoStore {
     recordGift: guard(store.recordGift),
     bumpRank: guard(store.bumpRank),
     rank: guard(store.rank),
+    health: store.health,
     describe: store.describe,
     close: store.close,
   };
+}
+
+const START_TIMEOUT_MS = 3000;
+
+/** Something that accepts connections but never answers must not hang the demo's start. */
+async function withinStartTimeout(start: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([start(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function redactPassword(url: string): string {

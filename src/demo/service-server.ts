@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { readShadowTag, shadowMiddleware, ShadowError, type ShadowSwitch } from '../shadow/index.js';
 import type { DemoMetrics } from './demo-metrics.js';
 import { delay, type FaultHooks, type FaultTarget } from './fault-hooks.js';
-import { BadRequest, send, sendJson } from './http-json.js';
+import { BadRequest, PayloadTooLarge, send, sendJson } from './http-json.js';
 import { StoreUnavailable } from './demo-store.js';
 
 export interface Reply {
@@ -21,6 +21,8 @@ export interface Route {
   path: string;
   /** The route's label in metrics. */
   name: string;
+  /** Operator routes (admin, health, metrics) are not business traffic: no shadow routing, no faults. */
+  control?: boolean;
   handle(request: IncomingMessage, url: URL, parameter: string): Promise<Reply>;
 }
 
@@ -50,7 +52,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const server = createServer((request, response) => {
     const started = performance.now();
     const traffic = readShadowTag(request.headers).kind === 'production' ? 'production' : 'shadow';
-    const url = new URL(request.url ?? '/', 'http://demo.invalid');
+    const url = new URL(`http://demo.invalid${request.url ?? '/'}`);
     const match = findRoute(options.routes, request.method ?? 'GET', url.pathname);
     response.once('close', () => {
       metrics.record({
@@ -62,16 +64,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         seconds: (performance.now() - started) / 1000,
       });
     });
+    // A down service answers nothing, its health check included.
     if (faultTarget !== undefined && faults.get(faultTarget).down) {
       request.socket.destroy();
       return;
     }
-    middleware(request, response, () => void serve(request, response, url, match));
+    if (match.route?.control === true) {
+      void serve(request, response, url, match, false);
+      return;
+    }
+    middleware(request, response, () => void serve(request, response, url, match, true));
   });
 
-  async function serve(request: IncomingMessage, response: ServerResponse, url: URL, match: RouteMatch): Promise<void> {
+  async function serve(request: IncomingMessage, response: ServerResponse, url: URL, match: RouteMatch, faulty: boolean): Promise<void> {
     try {
-      if (faultTarget !== undefined) {
+      if (faulty && faultTarget !== undefined) {
         await delay(faults.get(faultTarget).latency_ms);
         if (faults.failsNow(faultTarget)) {
           sendJson(response, 500, { error: 'injected_fault', message: `${name} failed this request (injected fault)` });
@@ -79,7 +86,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         }
       }
       if (match.route === undefined) {
-        sendJson(response, match.miss === 'method-not-allowed' ? 405 : 404, { error: match.miss, message: `${request.method} ${url.pathname} is not a route of ${name}` });
+        const allowed: Record<string, string> = match.miss === 'method-not-allowed' ? { allow: match.allowed.join(', ') } : {};
+        const status = match.miss === 'method-not-allowed' ? 405 : 404;
+        sendJson(response, status, { error: match.miss.replace(/-/g, '_'), message: `${request.method} ${url.pathname} is not a route of ${name}` }, allowed);
         return;
       }
       const reply = await match.route.handle(request, url, match.parameter);
@@ -105,21 +114,36 @@ interface RouteMatch {
   route: Route | undefined;
   parameter: string;
   miss: 'not-found' | 'method-not-allowed';
+  /** Methods the path takes, for the Allow header of a 405. */
+  allowed: string[];
 }
 
 function findRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
-  let pathKnown = false;
+  const allowed: string[] = [];
   for (const route of routes) {
     const prefix = route.path.endsWith('/');
     const hit = prefix ? path.startsWith(route.path) && path.length > route.path.length : path === route.path;
     if (!hit) continue;
-    pathKnown = true;
-    if (route.method === method) return { route, parameter: prefix ? decodeURIComponent(path.slice(route.path.length)) : '', miss: 'not-found' };
+    if (route.method === method) {
+      const parameter = prefix ? decodeParameter(path.slice(route.path.length)) : '';
+      if (parameter !== undefined) return { route, parameter, miss: 'not-found', allowed };
+      return { route: undefined, parameter: '', miss: 'not-found', allowed };
+    }
+    allowed.push(route.method);
   }
-  return { route: undefined, parameter: '', miss: pathKnown ? 'method-not-allowed' : 'not-found' };
+  return { route: undefined, parameter: '', miss: allowed.length > 0 ? 'method-not-allowed' : 'not-found', allowed };
+}
+
+function decodeParameter(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function errorReply(service: string, error: unknown): [number, { error: string; message: string }] {
+  if (error instanceof PayloadTooLarge) return [413, { error: 'payload_too_large', message: error.message }];
   if (error instanceof BadRequest) return [400, { error: 'bad_request', message: error.message }];
   if (error instanceof ShadowError) return [error.code === 'shadow_not_ready' ? 503 : 500, { error: error.code, message: error.message }];
   if (error instanceof StoreUnavailable) return [503, { error: 'store_unavailable', message: `${service}: ${error.message}` }];
@@ -136,11 +160,17 @@ export class ListenFailed extends Error {
   ) {
     super(`cannot listen on ${host}:${port}: ${reason}`);
   }
+
+  get portInUse(): boolean {
+    return this.reason === PORT_IN_USE;
+  }
 }
+
+const PORT_IN_USE = 'the port is in use';
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const fail = (error: NodeJS.ErrnoException): void => reject(new ListenFailed(host, port, error.code === 'EADDRINUSE' ? 'the port is in use' : error.message));
+    const fail = (error: NodeJS.ErrnoException): void => reject(new ListenFailed(host, port, error.code === 'EADDRINUSE' ? PORT_IN_USE : error.message));
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);

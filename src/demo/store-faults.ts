@@ -17,6 +17,7 @@ export function withStoreFaults(store: DemoStore, faults: FaultHooks): DemoStore
     recordGift: async (...args) => (await gate(), store.recordGift(...args)),
     bumpRank: async (...args) => (await gate(), store.bumpRank(...args)),
     rank: async (...args) => (await gate(), store.rank(...args)),
+    health: async () => (faults.get('store').down ? 'down: injected fault' : store.health()),
     describe: () => store.describe(),
     close: () => store.close(),
   };

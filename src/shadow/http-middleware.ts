@@ -61,16 +61,33 @@ export function shadowMiddleware(options: ShadowMiddlewareOptions): ConnectMiddl
   };
 }
 
-/** Wraps a bare `http.createServer` handler with the shadow middleware. */
+export interface WithShadowContextOptions extends ShadowMiddlewareOptions {
+  /** Told of an error the handler threw or rejected with (the client gets a 500 either way). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Wraps a bare `http.createServer` handler with the shadow middleware. An async handler's
+ * rejection answers 500 instead of crashing the process as an unhandled rejection.
+ */
 export function withShadowContext(
-  options: ShadowMiddlewareOptions,
-  handler: (request: IncomingMessage, response: ServerResponse) => void,
+  options: WithShadowContextOptions,
+  handler: (request: IncomingMessage, response: ServerResponse) => unknown,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const middleware = shadowMiddleware(options);
+  const fail = (response: ServerResponse, error: unknown): void => {
+    options.onError?.(error);
+    if (response.headersSent) response.destroy();
+    else refuse(response, 500, 'internal', 'the request failed');
+  };
   return (request, response) =>
-    middleware(request, response, (error) => {
-      if (error === undefined) handler(request, response);
-      else refuse(response, 500, 'internal', 'shadow middleware failed');
+    middleware(request, response, () => {
+      try {
+        const result = handler(request, response);
+        if (result instanceof Promise) result.catch((error: unknown) => fail(response, error));
+      } catch (error) {
+        fail(response, error);
+      }
     });
 }
 

@@ -6,7 +6,7 @@ export { parseBaggage, setBaggageMember, type BaggageMember } from './baggage.js
 export { createShadowAwareCache, type ShadowAwareCache, type ShadowAwareCacheOptions } from './shadow-aware-cache.js';
 export { bindEmitterToContext, currentShadowTag, isShadow, runAsProduction, runInShadow } from './shadow-context.js';
 export { ShadowError } from './shadow-errors.js';
-export { shadowMiddleware, withShadowContext, type ConnectMiddleware, type NextFunction, type ShadowMiddlewareOptions } from './http-middleware.js';
+export { shadowMiddleware, withShadowContext, type ConnectMiddleware, type NextFunction, type ShadowMiddlewareOptions, type WithShadowContextOptions } from './http-middleware.js';
 export { routeShadowRedis, type RoutableRedis, type ShadowRedisOptions } from './shadow-redis.js';
 export { ShadowSwitch } from './shadow-switch.js';
 export { DEFAULT_SHADOW_PREFIX, shadowStorageName, type StorageNameOptions } from './storage-name.js';

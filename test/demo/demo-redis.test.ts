@@ -87,4 +87,24 @@ describe('demo platform on a real Redis', () => {
       new RegExp(`^cannot reach Redis at redis://user:\\*\\*\\*@127\\.0\\.0\\.1:${port}`),
     );
   });
+
+  it('fails a danmaku send whose MULTI command failed, instead of answering 200', async () => {
+    demo = await startDemo({ redisUrl: redis.url });
+    await redis.raw.set('danmaku:6', 'not a list');
+    expect((await demo.post('/danmaku/send', { room_id: 6, uid: 1, msg: 'lost?' })).status).toBe(500);
+  });
+
+  it('answers 503 at once while Redis is away, says so in /healthz, and recovers', async () => {
+    const own = await startRedis();
+    demo = await startDemo({ redisUrl: own.url });
+    expect((await demo.post('/room/enter', { room_id: 1, uid: 1 })).status).toBe(200);
+    await own.stop();
+    const away = await demo.post('/room/enter', { room_id: 1, uid: 2 });
+    expect(away).toMatchObject({ status: 503, body: { error: 'store_unavailable' } });
+    expect(await demo.get('/healthz')).toMatchObject({ status: 503, body: { store: expect.stringMatching(/^down: /) } });
+  });
+
+  it('refuses a database the Redis does not have', async () => {
+    await expect(startDemoPlatform({ port: 0, redisUrl: `${redis.url}/99` })).rejects.toThrow(/cannot reach Redis at .*\/99: .*DB index is out of range/);
+  });
 });

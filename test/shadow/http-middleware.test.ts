@@ -459,3 +459,19 @@ describe('as connect/express-style middleware', () => {
     expectEverywhere(await finish.promise, null, 2);
   });
 });
+
+describe('withShadowContext and failing handlers', () => {
+  it('answers 500 and reports the error when an async handler rejects, instead of crashing', async () => {
+    const reported: unknown[] = [];
+    const url = await serve(
+      withShadowContext({ routing, onError: (error) => reported.push(error) }, async () => {
+        await sleep(1);
+        throw new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
+      }),
+    );
+    const response = await request(url, { dispatcher: agent, headers: { 'x-live-assure-shadow': 'run-1' } });
+    expect(response.statusCode).toBe(500);
+    expect(await response.body.json()).toEqual({ error: 'internal', message: 'the request failed' });
+    expect(reported).toEqual([new Error('WRONGTYPE Operation against a key holding the wrong kind of value')]);
+  });
+});
