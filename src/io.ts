@@ -18,6 +18,12 @@ export interface Io {
 }
 
 export function createProcessIo(): Io {
+  // Output piped into `head` and the like may close early; that is the reader's choice, not a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   let controller: AbortController | undefined;
   return {
     stdout: process.stdout,

@@ -48,7 +48,8 @@ export function readShadowTag(
   for (const claim of claims) {
     const where = claim.via === 'header' ? `header ${header}` : `baggage member ${SHADOW_BAGGAGE_KEY}`;
     if (!isValidRunId(claim.runId)) {
-      return { kind: 'invalid', reason: `${where} holds ${JSON.stringify(claim.runId)}, not a run id (letters, digits, . _ : -, at most 128)` };
+      const shown = claim.runId.length > 40 ? `${claim.runId.slice(0, 40)}…` : claim.runId;
+      return { kind: 'invalid', reason: `${where} holds ${JSON.stringify(shown)}, not a run id (letters, digits, . _ : -, at most 128)` };
     }
     if (claim.runId !== first.runId) {
       return { kind: 'invalid', reason: `${where} names run ${claim.runId} but the request is also tagged for run ${first.runId}` };
