@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { createShadowAgent, createShadowAwareCache, routeShadowRedis, ShadowSwitch, withShadowContext } from 'live-assure/shadow';
 
 if (!process.env.REDIS_URL) throw new Error('set REDIS_URL, e.g. redis://127.0.0.1:6379');
-// Off until this instance is ready for shadow traffic (routing.set(true)): until then, tagged requests get 503.
+// On unless SHADOW_ROUTING=off; routing.set(false) whenever this instance cannot route shadow traffic: tagged requests then get 503.
 const routing = new ShadowSwitch(process.env.SHADOW_ROUTING !== 'off');
 // Inside a shadow request every key goes to shadow:<key>; production commands are untouched.
 const redis = routeShadowRedis(new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 }), { routing, service: 'score-svc' });

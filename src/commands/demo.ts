@@ -43,8 +43,11 @@ export async function runDemo(options: DemoCommandOptions, io: Io): Promise<numb
   if (options.json === true || options.embedded === true) io.stdout.write(`${JSON.stringify(description)}\n`);
   else io.stdout.write(demoBanner(platform, io.now() - started));
 
-  await untilStopped(io, options.embedded === true);
-  await platform.close();
+  try {
+    await untilStopped(io, options.embedded === true);
+  } finally {
+    await platform.close();
+  }
   if (options.json !== true && options.embedded !== true) io.stdout.write('live-assure demo: stopped\n');
   return ExitCode.Ok;
 }
@@ -73,7 +76,8 @@ async function untilStopped(io: Io, embedded: boolean): Promise<void> {
   const stops: Promise<unknown>[] = [io.signal.aborted ? Promise.resolve() : once(io.signal, 'abort')];
   if (embedded) {
     io.stdin.resume();
-    stops.push(once(io.stdin, 'end'), once(io.stdin, 'close'));
+    // An error on stdin means the parent is gone as surely as its end does.
+    stops.push(once(io.stdin, 'end'), once(io.stdin, 'close'), once(io.stdin, 'error').catch(() => undefined));
   }
-  await Promise.race(stops);
+  await Promise.race(stops.map((stop) => stop.catch(() => undefined)));
 }

@@ -23,7 +23,9 @@ export function danmakuRoutes({ store, flags, now }: DanmakuServiceDeps): Route[
     const key = `${isShadow() ? 'shadow' : 'production'}:${room}`;
     const window = windows.get(key);
     if (window === undefined || window.second !== second) {
-      if (windows.size > 100_000) windows.clear();
+      if (windows.size > 100_000) {
+        for (const [stale, { second: at }] of windows) if (at !== second) windows.delete(stale);
+      }
       windows.set(key, { second, count: 1 });
       return true;
     }

@@ -21,22 +21,30 @@ export async function startEmbeddedDemo(nodePath: string, extraArgs: readonly st
   const child = spawn(nodePath, [BIN, 'demo', '--port', '0', '--embedded', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // Only the tail is kept: enough to say why it died, bounded however long it runs.
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
 
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`the embedded demo did not start within ${READY_TIMEOUT_MS} ms: ${stderr.trim()}`)), READY_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start the embedded demo: ${error.message}`));
+    });
+    const onData = (chunk: string): void => {
       stdout += chunk;
       const newline = stdout.indexOf('\n');
       if (newline < 0) return;
       clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stdout.resume();
       try {
         resolve(JSON.parse(stdout.slice(0, newline)));
       } catch {
         reject(new Error(`the embedded demo printed ${stdout.slice(0, newline)} instead of its addresses`));
       }
-    });
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`the embedded demo exited with code ${code}: ${stderr.trim()}`));

@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { DemoMetrics } from './demo-metrics.js';
 import type { Route } from './service-server.js';
-import { forward } from './upstream-proxy.js';
+import { errorCode, forward } from './upstream-proxy.js';
 
 /** The public API of the platform, and which service answers each route. */
 const GATEWAY_ROUTES = [
@@ -60,7 +60,6 @@ async function health(dispatcher: Dispatcher, upstream: Upstream): Promise<strin
     await response.body.dump();
     return response.statusCode === 200 ? 'ok' : `unhealthy: HTTP ${response.statusCode}`;
   } catch (error) {
-    const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : String(error);
-    return `down: ${code}`;
+    return `down: ${error instanceof Error ? (errorCode(error) ?? error.message) : String(error)}`;
   }
 }

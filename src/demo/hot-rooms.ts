@@ -23,7 +23,7 @@ export class HotRooms {
     const rate = this.#decayed(room, at) + 1;
     this.#scores.delete(room);
     this.#scores.set(room, { score: rate, at });
-    if (this.#scores.size > this.maxTracked) this.#forgetColdest();
+    if (this.#scores.size > this.maxTracked) this.#forgetLeastRecent();
     return this.#perSecond(rate) >= this.thresholdPerSecond;
   }
 
@@ -46,7 +46,7 @@ export class HotRooms {
     return (score * Math.LN2 * 1000) / this.halfLifeMs;
   }
 
-  #forgetColdest(): void {
+  #forgetLeastRecent(): void {
     const oldest = this.#scores.keys().next();
     if (oldest.done !== true) this.#scores.delete(oldest.value);
   }

@@ -40,7 +40,7 @@ export async function forward(dispatcher: Dispatcher, service: { name: string; u
   }
 }
 
-function errorCode(error: Error): string | undefined {
+export function errorCode(error: Error): string | undefined {
   const code: unknown = 'code' in error ? error.code : undefined;
   return typeof code === 'string' ? code : undefined;
 }

@@ -1,4 +1,4 @@
-import { exists, getKeyIndexes } from '@ioredis/commands';
+import { exists, getKeyIndexes, hasFlag } from '@ioredis/commands';
 
 /** One flattened Redis command argument, as ioredis holds it. */
 export type RedisArg = string | Buffer | number;
@@ -25,13 +25,15 @@ const UNROUTABLE: Readonly<Record<string, string>> = {
   quit: 'it would close the shared connection',
   auth: 'it would change the user of the shared connection',
   hello: 'it would change the protocol of the shared connection',
+  readonly: 'it changes the shared connection',
+  readwrite: 'it changes the shared connection',
 };
 const UNROUTABLE_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
   script: ['flush', 'kill'],
   function: ['flush', 'delete', 'load', 'restore', 'kill'],
   client: ['kill', 'pause', 'unpause', 'no-evict', 'no-touch', 'reply', 'tracking', 'setname', 'setinfo'],
   acl: ['setuser', 'deluser', 'load', 'save'],
-  cluster: ['reset', 'failover', 'forget', 'flushslots', 'addslots', 'addslotsrange', 'delslots', 'delslotsrange', 'setslot', 'meet', 'replicate'],
+  cluster: ['reset', 'failover', 'forget', 'flushslots', 'addslots', 'addslotsrange', 'delslots', 'delslotsrange', 'setslot', 'meet', 'replicate', 'getkeysinslot', 'countkeysinslot'],
 };
 const CHANNEL_COMMANDS = new Set(['publish', 'spublish', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe']);
 const PATTERN_COMMANDS = new Set(['psubscribe', 'punsubscribe']);
@@ -68,8 +70,12 @@ export function routeToShadow(name: string, args: readonly RedisArg[], prefix: s
   if (command === 'pubsub') return { ok: true, args: routePubsub(subcommand, args, prefix) };
 
   if (!exists(command)) return refuse(command, 'live-assure does not know where its keys are');
+  const indexes = keyIndexes(command, args);
+  if (indexes.length === 0 && (hasFlag(command, 'write') || hasFlag(command, 'admin'))) {
+    return refuse(command, 'it writes or administers without naming keys, so its reach cannot be scoped');
+  }
   const routed = [...args];
-  for (const index of getKeyIndexes(command, routed)) routed[index] = prefixed(prefix, routed[index] ?? '');
+  for (const index of indexes) routed[index] = prefixed(prefix, routed[index] ?? '');
   return { ok: true, args: routed };
 }
 
@@ -78,7 +84,7 @@ export function commandKeys(name: string, args: readonly RedisArg[]): RedisArg[]
   const command = name.toLowerCase();
   if (CHANNEL_COMMANDS.has(command)) return command.endsWith('publish') ? args.slice(0, 1) : [...args];
   if (!exists(command)) return [];
-  return getKeyIndexes(command, [...args]).flatMap((index) => (args[index] === undefined ? [] : [args[index]]));
+  return keyIndexes(command, args).flatMap((index) => (args[index] === undefined ? [] : [args[index]]));
 }
 
 export function hasPrefix(value: RedisArg, prefix: string): boolean {
@@ -86,14 +92,25 @@ export function hasPrefix(value: RedisArg, prefix: string): boolean {
   return String(value).startsWith(prefix);
 }
 
+/**
+ * Key positions, found on a text copy of the arguments: the command table only recognises
+ * directives such as SORT's STORE or MIGRATE's empty key when they are strings.
+ */
+function keyIndexes(command: string, args: readonly RedisArg[]): number[] {
+  return getKeyIndexes(command, args.map((arg) => (Buffer.isBuffer(arg) ? arg.toString('latin1') : arg)));
+}
+
 function routeScan(args: readonly RedisArg[], prefix: string): RedisArg[] {
   const routed = [...args];
-  const match = routed.findIndex((arg, index) => index > 0 && String(arg).toLowerCase() === 'match');
-  if (match > 0 && match + 1 < routed.length) {
-    routed[match + 1] = prefixed(globEscape(prefix), routed[match + 1] ?? '*');
-    return routed;
+  let matched = false;
+  // Redis applies the last MATCH given, so every one of them is scoped.
+  for (let index = 1; index + 1 < routed.length; index += 1) {
+    if (String(routed[index]).toLowerCase() !== 'match') continue;
+    routed[index + 1] = prefixed(globEscape(prefix), routed[index + 1] ?? '*');
+    matched = true;
+    index += 1;
   }
-  return [...routed, 'MATCH', `${globEscape(prefix)}*`];
+  return matched ? routed : [...routed, 'MATCH', `${globEscape(prefix)}*`];
 }
 
 function routePubsub(subcommand: string, args: readonly RedisArg[], prefix: string): RedisArg[] {

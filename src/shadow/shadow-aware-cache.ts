@@ -1,7 +1,7 @@
 import { currentShadowTag } from './shadow-context.js';
 
 export interface ShadowAwareCacheOptions {
-  /** Most entries kept over all segments; the least recently used goes first (default 10 000). */
+  /** Most entries kept over all segments; the least recently used shadow entry goes first, then production's (default 10 000). */
   maxEntries?: number;
   /** How long an entry stays fresh, in milliseconds (default: until evicted). */
   ttlMs?: number;
@@ -25,28 +25,32 @@ interface Entry<V> {
   expires: number;
 }
 
-// Production keys and shadow keys can never collide: the separator is not a run-id character.
-const PRODUCTION = 'p\u0000';
-const shadowSegment = (runId: string): string => `s\u0000${runId}\u0000`;
-
 /**
  * An in-process LRU cache whose entries are kept apart by who wrote them: production, or the
  * shadow run of the current context. Shadow traffic can neither read production entries nor
- * poison them, and one run never sees another's.
+ * poison them — nor push them out: when the cache is full, shadow entries go first. One run never
+ * sees another's.
  */
 export function createShadowAwareCache<V>(options: ShadowAwareCacheOptions = {}): ShadowAwareCache<V> {
   const maxEntries = options.maxEntries ?? 10_000;
   const ttlMs = options.ttlMs ?? Number.POSITIVE_INFINITY;
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry<V>>();
-  const segmented = (key: string): string => {
+  const production = new Map<string, Entry<V>>();
+  // Keyed by run id and key; the separator is not a run-id character.
+  const shadow = new Map<string, Entry<V>>();
+  const segment = (key: string): [Map<string, Entry<V>>, string] => {
     const tag = currentShadowTag();
-    return `${tag === undefined ? PRODUCTION : shadowSegment(tag.runId)}${key}`;
+    return tag === undefined ? [production, key] : [shadow, `${tag.runId}\u0000${key}`];
+  };
+  const evictOne = (): void => {
+    const from = shadow.size > 0 ? shadow : production;
+    const oldest = from.keys().next();
+    if (oldest.done !== true) from.delete(oldest.value);
   };
 
   return {
     get(key) {
-      const full = segmented(key);
+      const [entries, full] = segment(key);
       const entry = entries.get(full);
       if (entry === undefined) return undefined;
       entries.delete(full);
@@ -55,26 +59,24 @@ export function createShadowAwareCache<V>(options: ShadowAwareCacheOptions = {})
       return entry.value;
     },
     set(key, value) {
-      const full = segmented(key);
+      const [entries, full] = segment(key);
       entries.delete(full);
       entries.set(full, { value, expires: now() + ttlMs });
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done === true) break;
-        entries.delete(oldest.value);
-      }
+      while (production.size + shadow.size > maxEntries) evictOne();
     },
     delete(key) {
-      return entries.delete(segmented(key));
+      const [entries, full] = segment(key);
+      return entries.delete(full);
     },
     get size() {
-      return entries.size;
+      return production.size + shadow.size;
     },
     clearShadow() {
-      for (const key of entries.keys()) if (!key.startsWith(PRODUCTION)) entries.delete(key);
+      shadow.clear();
     },
     clear() {
-      entries.clear();
+      production.clear();
+      shadow.clear();
     },
   };
 }

@@ -52,8 +52,12 @@ const MESSAGE_EVENTS: Readonly<Record<string, number>> = {
   pmessageBuffer: 1,
 };
 const LISTENER_METHODS = ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener'] as const;
-const MIRRORED = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe']);
+// Sharded channels are not mirrored: a channel and its shadow twin hash to different slots.
+const MIRRORED = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
+const SUBSCRIPTIONS = new Set([...MIRRORED, 'ssubscribe', 'sunsubscribe']);
 const UNATTRIBUTED_RUN = 'unattributed';
+const REFUSED_COMMAND = 'live-assure-shadow-refused';
+const TRANSACTION_BRACKETS = new Set(['multi', 'exec', 'discard']);
 
 const instrumented = new WeakSet<object>();
 
@@ -65,6 +69,15 @@ const instrumented = new WeakSet<object>();
  */
 export function routeShadowRedis<T extends RoutableRedis>(client: T, options: ShadowRedisOptions): T {
   if (instrumented.has(client)) return client;
+  if (options.prefix === '') throw new ShadowError('shadow_unroutable', 'the shadow prefix must not be empty: shadow keys would be production keys');
+  const tag = currentShadowTag();
+  if (tag !== undefined) {
+    throw new ShadowError('shadow_unroutable', `instrument Redis clients at start-up, not inside shadow work (run ${tag.runId}): the connection must belong to production`);
+  }
+  if ('isCluster' in client && client.isCluster === true && 'options' in client && hasAutoPipelining(client.options)) {
+    // ioredis groups an autopipeline by the slot of the unprefixed key; routed keys land elsewhere.
+    throw new ShadowError('shadow_unroutable', 'Redis Cluster with enableAutoPipelining cannot be routed: turn autopipelining off for this client');
+  }
   instrumented.add(client);
   const router = createRouter(options);
 
@@ -103,16 +116,38 @@ export function routeShadowRedis<T extends RoutableRedis>(client: T, options: Sh
   const duplicate = client.duplicate;
   if (duplicate !== undefined) {
     client.duplicate = function routedDuplicate(this: RoutableRedis, ...args: unknown[]) {
-      const copy = runAsProduction(() => duplicate.apply(this, args));
-      return isRoutableRedis(copy) ? routeShadowRedis(copy, options) : copy;
+      return runAsProduction(() => {
+        const copy = duplicate.apply(this, args);
+        return isRoutableRedis(copy) ? routeShadowRedis(copy, options) : copy;
+      });
     };
   }
 
+  // Listeners added before instrumentation get the same treatment as later ones.
+  for (const [event, channelAt] of Object.entries(MESSAGE_EVENTS)) {
+    const existing = client.rawListeners(event);
+    client.removeAllListeners(event);
+    for (const listener of existing) {
+      const wrapped = router.deliver(channelAt, (...args: unknown[]) => Reflect.apply(listener, client, args));
+      client.on(event, Object.assign(wrapped, { listener }));
+    }
+  }
+  const wrappers = new WeakMap<object, ((...args: unknown[]) => void)[]>();
   for (const method of LISTENER_METHODS) {
     const register = client[method];
     client[method] = function routedListener(this: RoutableRedis, event: string | symbol, listener: (...args: unknown[]) => void) {
       const channelAt = typeof event === 'string' ? MESSAGE_EVENTS[event] : undefined;
-      return register.call(this, event, channelAt === undefined ? listener : router.deliver(channelAt, listener));
+      if (channelAt === undefined) return register.call(this, event, listener);
+      const wrapped = router.deliver(channelAt, listener);
+      wrappers.set(listener, [...(wrappers.get(listener) ?? []), wrapped]);
+      return register.call(this, event, wrapped);
+    };
+  }
+  for (const method of ['off', 'removeListener'] as const) {
+    const remove = client[method];
+    client[method] = function routedRemove(this: RoutableRedis, event: string | symbol, listener: (...args: unknown[]) => void) {
+      const wrapped = wrappers.get(listener)?.pop();
+      return remove.call(this, event, wrapped ?? listener);
     };
   }
   return client;
@@ -138,14 +173,16 @@ function createRouter(options: ShadowRedisOptions): Router {
     route(command) {
       if (seen.has(command)) return undefined;
       seen.add(command);
-      const tag = currentShadowTag();
       const name = command.name.toLowerCase();
+      // Transaction brackets carry no keys, and ioredis adds them itself when a MULTI pipeline runs.
+      if (TRANSACTION_BRACKETS.has(name)) return undefined;
+      const tag = currentShadowTag();
       const args = command.args.map(toRedisArg);
       if (tag === undefined) {
         // Subscriptions are not guarded: ioredis itself resubscribes shadow channels after a
         // reconnect, and their messages are delivered as shadow work anyway.
-        if (MIRRORED.has(name)) {
-          if (mirror) command.args = withShadowTwins(name, args, prefix);
+        if (SUBSCRIPTIONS.has(name)) {
+          if (mirror && MIRRORED.has(name)) command.args = withShadowTwins(name, args, prefix);
           return undefined;
         }
         if (reverseGuard) {
@@ -196,6 +233,10 @@ function withShadowTwins(name: string, args: RedisArg[], prefix: string): RedisA
   return [...args, ...routed.args.filter((twin) => !present.has(String(twin)))];
 }
 
+function hasAutoPipelining(options: unknown): boolean {
+  return typeof options === 'object' && options !== null && 'enableAutoPipelining' in options && options.enableAutoPipelining === true;
+}
+
 function isRedisArg(value: unknown): value is RedisArg {
   return typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value);
 }
@@ -209,8 +250,15 @@ function instrumentPipeline(pipeline: unknown, router: Router): unknown {
   const sendCommand = pipeline.sendCommand;
   pipeline.sendCommand = function routedQueue(this: RoutablePipeline, command: RoutableCommand) {
     const refusal = router.route(command);
-    // Refused before queueing: a half-routed transaction must never reach EXEC.
-    if (refusal !== undefined) throw refusal;
+    if (refusal !== undefined) {
+      // Still queued, so the pipeline's replies stay in step with its commands (autopipelining
+      // mixes other requests' commands in): as a command Redis does not know, which answers an
+      // error in its slot and aborts a MULTI at EXEC. The caller sees the refusal.
+      const reject = command.reject;
+      command.name = REFUSED_COMMAND;
+      command.args = [];
+      command.reject = () => reject.call(command, refusal);
+    }
     return sendCommand.call(this, command);
   };
   return pipeline;

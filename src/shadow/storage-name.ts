@@ -1,5 +1,5 @@
 import { currentShadowTag } from './shadow-context.js';
-import { shadowNotReady } from './shadow-errors.js';
+import { ShadowError, shadowNotReady } from './shadow-errors.js';
 import type { ShadowSwitch } from './shadow-switch.js';
 
 export const DEFAULT_SHADOW_PREFIX = 'shadow:';
@@ -21,5 +21,7 @@ export function shadowStorageName(name: string, options: StorageNameOptions): st
   const tag = currentShadowTag();
   if (tag === undefined) return name;
   if (!options.routing.enabled) throw shadowNotReady(options.service ?? 'this service', tag.runId);
-  return `${options.prefix ?? DEFAULT_SHADOW_PREFIX}${name}`;
+  const prefix = options.prefix ?? DEFAULT_SHADOW_PREFIX;
+  if (prefix === '') throw new ShadowError('shadow_unroutable', 'the shadow prefix must not be empty: shadow names would be production names');
+  return `${prefix}${name}`;
 }

@@ -33,7 +33,10 @@ export async function startRedis(): Promise<TestRedis> {
   );
   await new Promise<void>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}: ${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start on ${port}: ${output}`));
+    }, 10_000);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`));

@@ -388,3 +388,21 @@ describe('escaped prefixes match literally on a real redis-server', () => {
     expect(unrouteReply('keys', '', ['sh[a]dow*:u1'], prefix)).toEqual(['u1']);
   });
 });
+
+describe('routeToShadow: keyless writes and Buffer directives', () => {
+  it.each(['save', 'bgsave', 'bgrewriteaof'])('refuses the keyless write/admin command %s', (name) => {
+    expect(routeToShadow(name, [], P)).toMatchObject({ ok: false, reason: expect.stringMatching(/without naming keys/) });
+  });
+
+  it('still lets keyless reads through', () => {
+    expect(routeToShadow('ping', [], P)).toEqual({ ok: true, args: [] });
+    expect(routeToShadow('time', [], P)).toEqual({ ok: true, args: [] });
+  });
+
+  it('finds SORT STORE and MIGRATE keys given as Buffers', () => {
+    expect(routeToShadow('sort', ['ids', Buffer.from('STORE'), 'dest'], P)).toEqual({ ok: true, args: [`${P}ids`, Buffer.from('STORE'), `${P}dest`] });
+    const migrate = routeToShadow('migrate', ['h', 6379, Buffer.from(''), 0, 100, 'KEYS', 'a'], P);
+    expect(migrate).toMatchObject({ ok: true });
+    expect(migrate.ok && migrate.args.at(-1)).toBe(`${P}a`);
+  });
+});

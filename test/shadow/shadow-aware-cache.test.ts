@@ -247,3 +247,16 @@ describe('createShadowAwareCache: size, clearShadow, clear', () => {
     expect(cache.get('a')).toBeUndefined();
   });
 });
+
+describe('shadow-aware cache when full', () => {
+  it('evicts shadow entries before production ones, so a load test cannot push production out', () => {
+    const cache = createShadowAwareCache<string>({ maxEntries: 3 });
+    cache.set('room:1', 'production');
+    inRun('run-1', () => {
+      for (let index = 0; index < 10; index += 1) cache.set(`room:${index}`, 'shadow');
+    });
+    expect(cache.get('room:1')).toBe('production');
+    expect(cache.size).toBe(3);
+    expect(inRun('run-1', () => [cache.get('room:9'), cache.get('room:8'), cache.get('room:7')])).toEqual(['shadow', 'shadow', undefined]);
+  });
+});

@@ -112,7 +112,9 @@ describe('routeShadowRedis', () => {
     const attempt = shadow(() => redis.set('k', 'v'));
     await expect(attempt).rejects.toThrow(/shadow routing is not enabled on test-svc: shadow traffic of run run-1 is refused/);
     await expect(attempt).rejects.toBeInstanceOf(ShadowError);
-    expect(() => shadow(() => redis.pipeline().set('k', 'v'))).toThrow(/not enabled/);
+    const results = await shadow(() => redis.pipeline().set('k', 'v').exec());
+    expect(results?.[0]?.[0]).toBeInstanceOf(ShadowError);
+    await expect(shadow(() => redis.multi().set('k', 'v').exec())).rejects.toThrow(/EXECABORT/);
     await redis.set('still-prod', '1');
     expect(await allKeys()).toEqual(['still-prod']);
   });
@@ -205,6 +207,54 @@ describe('routeShadowRedis connections', () => {
     await until(() => received.length === 2);
     expect(received).toEqual([{ message: 'p', run: undefined }, { message: 's', run: 'unattributed' }]);
     subscriber.disconnect();
+  });
+});
+
+describe('routeShadowRedis refusals inside shared batches', () => {
+  it('keeps autopipelined replies in step when a shadow command in the batch is refused', async () => {
+    const auto = routeShadowRedis(new Redis(server.url, { enableAutoPipelining: true }), { routing });
+    await server.raw.mset('a', 'A', 'c', 'C', 'd', 'D');
+    routing.set(false);
+    const settled = await Promise.allSettled([auto.get('a'), shadow(() => auto.get('b')), auto.get('c'), auto.get('d')]);
+    expect(settled.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).name))).toEqual(['A', 'ShadowError', 'C', 'D']);
+    auto.disconnect();
+  });
+
+  it('routes SORT directives given as Buffers, and every MATCH of a SCAN', async () => {
+    await server.raw.rpush('ids', '1');
+    await shadow(() => redis.rpush('ids', '2'));
+    await shadow(() => redis.call('SORT', 'ids', Buffer.from('STORE'), 'leaderboard'));
+    expect(await allKeys()).toEqual(['ids', 'shadow:ids', 'shadow:leaderboard']);
+    await server.raw.set('user:1:token', 'secret');
+    const scanned = await shadow(() => redis.call('SCAN', '0', 'MATCH', 'user:*', 'MATCH', '*', 'COUNT', '1000'));
+    expect(JSON.stringify(scanned)).not.toContain('user:1:token');
+  });
+
+  it('wraps message listeners added before instrumentation too', async () => {
+    const raw = new Redis(server.url);
+    const seen: (string | undefined)[] = [];
+    raw.on('message', () => seen.push(currentShadowTag()?.runId));
+    const subscriber = routeShadowRedis(raw, { routing });
+    await subscriber.subscribe('orders');
+    await server.raw.publish('shadow:orders', 'x');
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['unattributed']);
+    subscriber.disconnect();
+  });
+
+  it('removes a message listener by the function the caller gave', async () => {
+    const subscriber = redis.duplicate();
+    const listener = () => undefined;
+    subscriber.on('message', listener);
+    expect(subscriber.listenerCount('message')).toBe(1);
+    subscriber.off('message', listener);
+    expect(subscriber.listenerCount('message')).toBe(0);
+    subscriber.disconnect();
+  });
+
+  it('refuses an empty prefix and instrumentation inside shadow work', () => {
+    expect(() => routeShadowRedis(new Redis(server.url, { lazyConnect: true }), { routing, prefix: '' })).toThrow(/must not be empty/);
+    expect(() => shadow(() => routeShadowRedis(new Redis(server.url, { lazyConnect: true }), { routing }))).toThrow(/at start-up/);
   });
 });
 
