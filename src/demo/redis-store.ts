@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Redis, ReplyError } from 'ioredis';
 import { routeShadowRedis, ShadowError, type ShadowSwitch } from '../shadow/index.js';
 import { DANMAKU_KEPT, StoreUnavailable, storageKeys, type DemoStore, type RankEntry } from './demo-store.js';
@@ -10,6 +11,9 @@ export class RedisUnreachable extends Error {}
  * wiring a user's service would have. Commands are written for production; routing does the rest.
  */
 export async function connectRedisStore(url: string, routing: ShadowSwitch): Promise<DemoStore> {
+  // A refused connection is told at once; leaving it to ioredis would also keep the process
+  // alive for its connect timeout after the start has failed.
+  await assertAcceptsConnections(url);
   let connected = false;
   let lastError: Error | undefined;
   const client = routeShadowRedis(
@@ -120,6 +124,23 @@ function unavailableOnConnectionErrors(store: DemoStore): DemoStore {
 }
 
 const START_TIMEOUT_MS = 3000;
+
+async function assertAcceptsConnections(url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host, port: Number(port || 6379), timeout: START_TIMEOUT_MS });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: no connection within ${START_TIMEOUT_MS} ms`));
+    });
+    socket.once('error', (error) => reject(new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${error.message}`)));
+  });
+}
 
 /** Something that accepts connections but never answers must not hang the demo's start. */
 async function withinStartTimeout(start: () => Promise<void>): Promise<void> {
