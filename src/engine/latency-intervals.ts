@@ -69,9 +69,13 @@ export interface LatencySummary {
   count: number;
   /** Milliseconds. */
   p50: number;
+  p75: number;
   p90: number;
+  p95: number;
   p99: number;
   p999: number;
+  min: number;
+  mean: number;
   max: number;
 }
 
@@ -80,5 +84,17 @@ export function summariseLatency(records: readonly IntervalRecord[]): LatencySum
   const merged = newHistogram();
   for (const record of records) merged.add(decodeFromCompressedBase64(record.latency_us));
   const ms = (percentile: number): number => merged.getValueAtPercentile(percentile) / 1000;
-  return { count: merged.totalCount, p50: ms(50), p90: ms(90), p99: ms(99), p999: ms(99.9), max: merged.maxValue / 1000 };
+  const empty = merged.totalCount === 0;
+  return {
+    count: merged.totalCount,
+    p50: ms(50),
+    p75: ms(75),
+    p90: ms(90),
+    p95: ms(95),
+    p99: ms(99),
+    p999: ms(99.9),
+    min: empty ? 0 : merged.minNonZeroValue / 1000,
+    mean: empty ? 0 : merged.mean / 1000,
+    max: merged.maxValue / 1000,
+  };
 }
