@@ -42,3 +42,19 @@ export interface DemoStore {
 
 /** Storage is down or failing: the service answers 503 rather than pretending. */
 export class StoreUnavailable extends Error {}
+
+/** The same store with `around` wrapped about every storage operation (health, describe and close pass through). */
+export function aroundOperations(store: DemoStore, around: <R>(operation: () => Promise<R>) => Promise<R>): DemoStore {
+  return {
+    enterRoom: (...args) => around(() => store.enterRoom(...args)),
+    roomViewers: (...args) => around(() => store.roomViewers(...args)),
+    pushDanmaku: (...args) => around(() => store.pushDanmaku(...args)),
+    recentDanmaku: (...args) => around(() => store.recentDanmaku(...args)),
+    recordGift: (...args) => around(() => store.recordGift(...args)),
+    bumpRank: (...args) => around(() => store.bumpRank(...args)),
+    rank: (...args) => around(() => store.rank(...args)),
+    health: () => store.health(),
+    describe: () => store.describe(),
+    close: () => store.close(),
+  };
+}

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { Redis, ReplyError } from 'ioredis';
 import { routeShadowRedis, ShadowError, type ShadowSwitch } from '../shadow/index.js';
-import { DANMAKU_KEPT, StoreUnavailable, storageKeys, type DemoStore, type RankEntry } from './demo-store.js';
+import { aroundOperations, DANMAKU_KEPT, StoreUnavailable, storageKeys, type DemoStore, type RankEntry } from './demo-store.js';
 
 /** Thrown when the Redis given with `--redis` cannot be reached at start. */
 export class RedisUnreachable extends Error {}
@@ -100,27 +100,14 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
 
 /** A Redis that cannot be reached is storage being down: 503, as with the store fault hook. */
 function unavailableOnConnectionErrors(store: DemoStore): DemoStore {
-  const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      try {
-        return await operation(...args);
-      } catch (error) {
-        if (error instanceof ShadowError || error instanceof ReplyError || !(error instanceof Error)) throw error;
-        throw new StoreUnavailable(`Redis: ${error.message}`);
-      }
-    };
-  return {
-    enterRoom: guard(store.enterRoom),
-    roomViewers: guard(store.roomViewers),
-    pushDanmaku: guard(store.pushDanmaku),
-    recentDanmaku: guard(store.recentDanmaku),
-    recordGift: guard(store.recordGift),
-    bumpRank: guard(store.bumpRank),
-    rank: guard(store.rank),
-    health: store.health,
-    describe: store.describe,
-    close: store.close,
-  };
+  return aroundOperations(store, async (operation) => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof ShadowError || error instanceof ReplyError || !(error instanceof Error)) throw error;
+      throw new StoreUnavailable(`Redis: ${error.message}`);
+    }
+  });
 }
 
 const START_TIMEOUT_MS = 3000;

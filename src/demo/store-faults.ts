@@ -1,4 +1,4 @@
-import { StoreUnavailable, type DemoStore } from './demo-store.js';
+import { aroundOperations, StoreUnavailable, type DemoStore } from './demo-store.js';
 import { delay, type FaultHooks } from './fault-hooks.js';
 
 /** Puts the `store` fault hook in front of every storage call. */
@@ -10,15 +10,7 @@ export function withStoreFaults(store: DemoStore, faults: FaultHooks): DemoStore
     if (faults.failsNow('store')) throw new StoreUnavailable('storage call failed (injected fault)');
   };
   return {
-    enterRoom: async (...args) => (await gate(), store.enterRoom(...args)),
-    roomViewers: async (...args) => (await gate(), store.roomViewers(...args)),
-    pushDanmaku: async (...args) => (await gate(), store.pushDanmaku(...args)),
-    recentDanmaku: async (...args) => (await gate(), store.recentDanmaku(...args)),
-    recordGift: async (...args) => (await gate(), store.recordGift(...args)),
-    bumpRank: async (...args) => (await gate(), store.bumpRank(...args)),
-    rank: async (...args) => (await gate(), store.rank(...args)),
+    ...aroundOperations(store, async (operation) => (await gate(), operation())),
     health: async () => (faults.get('store').down ? 'down: injected fault' : store.health()),
-    describe: () => store.describe(),
-    close: () => store.close(),
   };
 }
