@@ -1,20 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { formatIssue, InvalidInputError, LiveAssureError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import type { LoadtestFlags } from './commands/loadtest-options.js';
 import type { Io } from './io.js';
+import { readVersion } from './version.js';
 
 /** What an action hands back to `main`: the exit code of the command. */
 type Outcome = { exitCode: number };
-
-function readVersion(): string {
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed === 'object' && parsed !== null && 'version' in parsed && typeof parsed.version === 'string') {
-    return parsed.version;
-  }
-  return '0.0.0';
-}
 
 /**
  * The commander program. Every command's module is imported lazily inside its action, so
@@ -70,6 +62,53 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .action(async (options: { port: string; host: string; redis?: string; adminToken?: string; shadowRouting: boolean; hotRoomQps: string; json?: boolean; embedded?: boolean }) => {
       const { runDemo } = await import('./commands/demo.js');
       done(await runDemo(options, io));
+    });
+
+  const collect = (value: string, previous: string[]): string[] => [...previous, value];
+  program
+    .command('loadtest')
+    .description('drive a scenario\'s journeys (open model) against a target, or the embedded demo without one; verdict from thresholds')
+    .argument('[scenario]', 'scenario YAML file (or use --url for one ad-hoc request)')
+    .option('--target <url>', 'base URL of the platform (default: start the embedded demo platform)')
+    .option('--url <url>', 'ad hoc: load this one URL at --rate for --duration, no scenario')
+    .option('--method <method>', 'ad hoc: HTTP method', 'GET')
+    .option('--body <body>', 'ad hoc: request body')
+    .option('--header <name:value>', 'ad hoc: request header; repeat for more', collect, [])
+    .option('--rate <rps>', 'ad hoc: requests per second (e.g. 500 or 30000/min)')
+    .option('--name <endpoint>', 'ad hoc: endpoint name in thresholds and output', 'request')
+    .option('--duration <d>', 'cap the run (a scenario\'s stages are cut, never stretched); required with --url')
+    .option('--scale <x>', 'share of the forecast peak to generate, instead of the scenario\'s load.scale')
+    .addOption(new Option('--arrivals <process>', 'arrival process (default: the scenario\'s, else constant)').choices(['poisson', 'constant']))
+    .option('--threshold <expr>', 'pass/fail check, e.g. "room-info.p99<200ms" or "errors.rate<0.1%"; repeat for more', collect, [])
+    .option('--abort <expr>', 'stop early (exit 4) when this holds, e.g. "errors.rate>5% for 10s"; repeat for more', collect, [])
+    .option('--workers <n>', 'generator threads (default: one per core, at most 8)')
+    .option('--connections <n>', 'connections per target origin per worker', '256')
+    .option('--max-in-flight <n>', 'journeys in flight per worker before arrivals are dropped (and reported)', '10000')
+    .option('--timeout <d>', 'give up on a request after this long (a step\'s own timeout wins)', '10s')
+    .option('--max-lag <d>', 'scheduling lag above which the generator counts as not keeping up', '100ms')
+    .option('--seed <n>', 'seed for arrivals and key draws: the same seed replays the same run')
+    .option('--out <dir>', 'run directory (default: runs/<UTC timestamp>-<name>)')
+    .option('--no-tui', 'plain progress lines instead of the live dashboard')
+    .option('--json', 'print the summary as JSON on stdout (progress goes to stderr)')
+    .action(async (file: string | undefined, options: LoadtestFlags) => {
+      const { runLoadtest } = await import('./commands/loadtest.js');
+      done(await runLoadtest(file, options, io));
+    });
+
+  program
+    .command('probe')
+    .description('closed-loop concurrency sweep of one URL: the knee under a p99 SLO (per_instance_qps) and a USL fit')
+    .requiredOption('--url <url>', 'the URL to load, on one instance of the service (required)')
+    .requiredOption('--concurrency <levels>', 'strictly increasing concurrency levels, e.g. 1,2,4,8,16,32 (required)')
+    .option('--step-duration <duration>', 'how long each level runs (1s to 1h)', '10s')
+    .option('--method <method>', 'HTTP method (default GET, or POST with --body)')
+    .option('--body <body>', 'request body')
+    .option('--header <name:value>', 'request header; repeat for more', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--slo-p99 <ms>', 'p99 latency a level must meet to count for the knee', '200ms')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { url: string; concurrency: string; stepDuration: string; method?: string; body?: string; header: string[]; sloP99: string; json?: boolean }) => {
+      const { runProbe } = await import('./commands/probe.js');
+      done(await runProbe(options, io));
     });
 
   const capacity = program

@@ -11,6 +11,8 @@ export interface Io {
   readonly stdin: NodeJS.ReadableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** The Node.js binary running live-assure, to start helper processes (the embedded demo) with. */
+  readonly execPath: string;
   /** Wall-clock milliseconds since the epoch. */
   now(): number;
   /** Aborted on SIGINT/SIGTERM; the handlers are installed only when a command first asks for it. */
@@ -31,6 +33,7 @@ export function createProcessIo(): Io {
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
+    execPath: process.execPath,
     now: () => Date.now(),
     get signal(): AbortSignal {
       if (controller === undefined) {

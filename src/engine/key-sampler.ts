@@ -8,8 +8,8 @@ type KeyValue = string | number;
  * value takes its share of all draws, the base distribution (zipf, uniform, values, shadow range)
  * the rest.
  */
-export function keySampler(key: KeyDistribution, random: () => number): () => KeyValue {
-  const base = baseSampler(key, random);
+export function keySampler(key: KeyDistribution, random: () => number, worker: WorkerShare = { index: 0, count: 1 }): () => KeyValue {
+  const base = baseSampler(key, random, worker);
   const hot = key.hot ?? [];
   return () => {
     let u = random();
@@ -21,7 +21,26 @@ export function keySampler(key: KeyDistribution, random: () => number): () => Ke
   };
 }
 
-function baseSampler(key: KeyDistribution, random: () => number): () => KeyValue {
+/** This worker's place among the run's workers: sequences and feeds interleave, so values stay unique. */
+export interface WorkerShare {
+  index: number;
+  count: number;
+}
+
+/** Values fed from a list (a CSV column): in order, interleaved between workers, or at random. */
+export function feedSampler(values: readonly string[], order: 'sequence' | 'random', random: () => number, worker: WorkerShare): () => KeyValue {
+  if (values.length === 0) return () => '';
+  if (order === 'random') return () => values[Math.floor(random() * values.length)] ?? '';
+  let draw = 0;
+  return () => values[(draw++ * worker.count + worker.index) % values.length] ?? '';
+}
+
+function baseSampler(key: KeyDistribution, random: () => number, worker: WorkerShare): () => KeyValue {
+  if (key.sequence !== undefined) {
+    const { start, step } = key.sequence;
+    let draw = 0;
+    return () => start + (draw++ * worker.count + worker.index) * step;
+  }
   if (key.zipf !== undefined) {
     const { n, s, first } = key.zipf;
     const rank = zipfSampler(n, s, random);

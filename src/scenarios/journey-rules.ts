@@ -1,4 +1,5 @@
 import { didYouMean } from './did-you-mean.js';
+import { parseJsonPath } from './json-path.js';
 import type { Report } from './rule-report.js';
 import type { Journey, Scenario } from './schema.js';
 import type { DeclaredNames } from './sound-sections.js';
@@ -30,6 +31,7 @@ function checkRates(name: string, journey: Journey, eventEnd: number | undefined
 function checkSteps(name: string, journey: Journey, keys: readonly string[], report: Report): void {
   const known = [...keys, ...TEMPLATE_BUILTINS];
   const seen = new Set<string>();
+  const captured: string[] = [];
   journey.steps.forEach((step, index) => {
     const stepPath = ['journeys', name, 'steps', index];
     if (seen.has(step.name)) report([...stepPath, 'name'], `another step of this journey is already named "${step.name}"`);
@@ -43,10 +45,19 @@ function checkSteps(name: string, journey: Journey, keys: readonly string[], rep
       if (!target.startsWith('/') && !/^https?:\/\//.test(target)) report([...stepPath, method], `expected a path starting with "/", got "${target}"`);
     }
     if (step.json !== undefined && step.body !== undefined) report([...stepPath, 'body'], 'give json or body, not both');
+    const usable = [...known, ...captured];
     for (const { name: ref, path } of stepPlaceholders(step)) {
-      if (!known.includes(ref)) {
-        report([...stepPath, ...path], `"{{${ref}}}" is not a key of \`keys\` nor a built-in (${TEMPLATE_BUILTINS.join(', ')})${didYouMean(ref, known)}`);
+      if (!usable.includes(ref)) {
+        const capturedLater = journey.steps.slice(index).some((later) => later.capture?.[ref] !== undefined);
+        const why = capturedLater ? ' (it is captured only by this or a later step)' : didYouMean(ref, usable);
+        report([...stepPath, ...path], `"{{${ref}}}" is not a key of \`keys\`, a built-in (${TEMPLATE_BUILTINS.join(', ')}) nor captured by an earlier step${why}`);
       }
+    }
+    for (const [captureName, pathText] of Object.entries(step.capture ?? {})) {
+      const parsed = parseJsonPath(pathText);
+      if ('error' in parsed) report([...stepPath, 'capture', captureName], parsed.error);
+      if (known.includes(captureName)) report([...stepPath, 'capture', captureName], `"${captureName}" is already a key or built-in: captures need their own name`, 'key');
+      captured.push(captureName);
     }
   });
 }

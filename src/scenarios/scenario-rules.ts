@@ -19,12 +19,12 @@ function checkCurve(audience: Scenario['audience'], report: Report): void {
 
 function checkKey(name: string, key: KeyDistribution, report: Report): void {
   const path = ['keys', name];
-  const bases = (['zipf', 'uniform', 'values'] as const).filter((base) => key[base] !== undefined);
-  if (bases.length > 1) report(path, `choose one of zipf, uniform or values, not ${bases.join(' and ')}`);
+  const bases = (['zipf', 'uniform', 'values', 'sequence', 'csv'] as const).filter((base) => key[base] !== undefined);
+  if (bases.length > 1) report(path, `choose one of zipf, uniform, values, sequence or csv, not ${bases.join(' and ')}`);
   const hotShare = (key.hot ?? []).reduce((sum, hot) => sum + hot.share, 0);
   if (hotShare > 1 + 1e-9) report([...path, 'hot'], `hot shares add up to ${round(hotShare)}, more than 1`);
   if (bases.length === 0 && key.shadow_range === undefined && Math.abs(hotShare - 1) > 1e-9) {
-    report(path, 'needs zipf, uniform, values or shadow_range to draw the values that are not hot');
+    report(path, 'needs zipf, uniform, values, sequence, csv or shadow_range to draw the values that are not hot');
   }
   if (key.uniform !== undefined && key.uniform.min > key.uniform.max) report([...path, 'uniform'], 'min is above max');
   if (key.shadow_range !== undefined && key.shadow_range[0] > key.shadow_range[1]) {

@@ -59,6 +59,21 @@ const keyDistribution = z
       .tuple([num(z.number().int()), num(z.number().int())])
       .optional()
       .describe('Inclusive id range reserved for shadow (load-test) identities, e.g. `[9000000000, 9000999999]`.'),
+    sequence: z
+      .strictObject({
+        start: num(z.number().int()).default(1).describe('The first value.'),
+        step: num(z.number().int()).default(1).describe('Added for each draw.'),
+      })
+      .optional()
+      .describe('A new value for every draw (start, start + step, …), unique across the whole run.'),
+    csv: z
+      .strictObject({
+        file: z.string().min(1).describe('CSV file, relative to the scenario file; the first row names the columns.'),
+        column: z.string().min(1).describe('The column whose values are drawn.'),
+        order: z.enum(['sequence', 'random']).default('sequence').describe('`sequence` goes through the rows in order and starts over; `random` draws rows uniformly.'),
+      })
+      .optional()
+      .describe('Values fed from a CSV file (a feeder): user ids, tokens, room ids exported from production.'),
   })
   .describe('How values of a key (room id, uid, …) are drawn.');
 
@@ -87,6 +102,10 @@ const step = z.strictObject({
   json: z.unknown().optional().describe('JSON body (templates allowed in strings).'),
   body: z.string().optional().describe('Raw body (templates allowed).'),
   expect: expectation.optional(),
+  capture: z
+    .record(name('capture'), z.string().min(1))
+    .optional()
+    .describe('Values taken from this step\'s JSON response for later steps, by path: `{ token: "$.data.token" }` makes `{{token}}` available.'),
   write: z.boolean().default(false).describe('This step writes: it is shadow-tagged and its writes are isolated.'),
   think: duration().optional().describe('Pause after this step before the next one.'),
   timeout: duration().optional().describe('Give up on this request after this long.'),

@@ -34,6 +34,7 @@ export function createTestIo(
     stdin: new PassThrough(),
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
+    execPath: process.execPath,
     now: () => Date.now(),
     signal: controller.signal,
     out: () => out,

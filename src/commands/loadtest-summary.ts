@@ -1,0 +1,50 @@
+import type { LatencyMs, RunSummary } from '../engine/run-events.js';
+import { formatNumber } from './flag-numbers.js';
+
+const ms = (value: number): string => `${formatNumber(value)}ms`;
+const count = (value: number): string => value.toLocaleString('en-US');
+const percent = (part: number, whole: number): string => (whole === 0 ? '–' : `${formatNumber((100 * part) / whole, 2)}%`);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')}\n`).join('');
+}
+
+function latencyCells(latency: LatencyMs): string[] {
+  return [ms(latency.p50), ms(latency.p90), ms(latency.p99), ms(latency.p999), ms(latency.max)];
+}
+
+function thresholdValue(expr: string, value: number | null): string {
+  if (value === null) return 'nothing measured';
+  if (/errors\.rate/.test(expr)) return `${formatNumber(value * 100, 3)}%`;
+  if (/\.rps|^rps/.test(expr)) return `${formatNumber(value)}/s`;
+  return ms(value);
+}
+
+const VERDICT_TEXT = { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED' } as const;
+
+/** The end-of-run report for people: per-endpoint table, rates, thresholds, the verdict. */
+export function renderLoadtestSummary(summary: RunSummary, runDir: string | undefined, exitCode: number): string {
+  const rows = [['endpoint', 'requests', 'errors', 'p50', 'p90', 'p99', 'p99.9', 'max']];
+  for (const [name, endpoint] of Object.entries(summary.endpoints)) {
+    rows.push([name, count(endpoint.requests), percent(endpoint.errors, endpoint.requests), ...latencyCells(endpoint.latency_ms)]);
+  }
+  rows.push(['all', count(summary.requests), percent(summary.errors, summary.requests), ...latencyCells(summary.latency_ms)]);
+  const seconds = summary.duration_ms / 1000;
+  const kinds = Object.entries(summary.error_kinds).map(([kind, n]) => `${kind} ${count(n ?? 0)}`).join(', ');
+  let text = `\n${table(rows)}\n`;
+  text += `  arrivals   ${count(summary.arrivals.started)} of ${count(summary.arrivals.scheduled)} scheduled (${formatNumber(summary.rate.achieved)}/s of ${formatNumber(summary.rate.target)}/s)${summary.arrivals.dropped > 0 ? `, ${count(summary.arrivals.dropped)} DROPPED` : ''}\n`;
+  text += `  requests   ${count(summary.requests)} sent, ${count(summary.responses)} answered in ${formatNumber(seconds)}s\n`;
+  if (summary.errors > 0) text += `  errors     ${count(summary.errors)} (${kinds})\n`;
+  for (const line of summary.first_errors ?? []) text += `             ${line}\n`;
+  text += `  generator  lag p50 ${ms(summary.generator_lag_ms.p50)}, p99 ${ms(summary.generator_lag_ms.p99)}, max ${ms(summary.generator_lag_ms.max)}\n`;
+  for (const warning of summary.generator.warnings) text += `  WARNING    ${warning}\n`;
+  text += '\n  thresholds\n';
+  for (const result of summary.thresholds) text += `    ${result.pass ? '✓' : '✗'} ${result.expr}  (${thresholdValue(result.expr, result.value)})\n`;
+  if (summary.abort !== undefined) text += `\n  aborted at ${formatNumber(summary.abort.at_ms / 1000)}s: ${summary.abort.expr} held (${thresholdValue(summary.abort.expr, summary.abort.value)})\n`;
+  if (summary.stop_reason === 'interrupted') text += '\n  interrupted: the summary covers what was measured until then\n';
+  const failed = summary.thresholds.filter((result) => !result.pass).length;
+  const detail = summary.verdict === 'fail' ? ` (${failed} of ${summary.thresholds.length} checks failed)` : '';
+  text += `\n  verdict: ${VERDICT_TEXT[summary.verdict]}${detail}, exit ${exitCode}${runDir === undefined ? '' : `\n  run directory: ${runDir}`}\n`;
+  return text;
+}

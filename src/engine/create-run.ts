@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import type { ThreadInput, ThreadMessage } from './generator-thread.js';
+import { createHttpTransport, type Transport } from './http-transport.js';
+import { LoadGenerator, type GeneratorClock, type GeneratorReport } from './load-generator.js';
+import { planEndpoints, type LoadPlan } from './load-plan.js';
+import { RunAggregator } from './run-aggregator.js';
+import { epochNow, realRunClock } from './run-clock.js';
+import type { RunDescription, RunEvent, RunSink, RunSummary, StopReason } from './run-events.js';
+import { summarizeRun } from './run-summary.js';
+import { scheduledArrivals } from './scheduled-arrivals.js';
+
+/** How generators run: worker threads (the real thing), or in this thread on injected seams (tests). */
+export type GeneratorMode =
+  | { kind: 'threads'; workers: number }
+  | { kind: 'in-process'; transport: Transport; clock: GeneratorClock };
+
+export interface RunDeps {
+  sinks: RunSink[];
+  mode: GeneratorMode;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal?: AbortSignal;
+  /** Wall clock, for timestamps. */
+  now(): number;
+  runDir?: string;
+}
+
+/** Lets the threads start together a little after they are created, on one shared clock. */
+const START_DELAY_MS = 150;
+
+interface Generators {
+  stop(): void;
+  /** Resolves once every generator has sent its final report. */
+  done: Promise<void>;
+  /** Forced end, for generators that do not finish after a stop. */
+  terminate(): Promise<void>;
+}
+
+function startThreads(plan: LoadPlan, workers: number, onReport: (worker: number, report: GeneratorReport) => void): Generators {
+  const startEpoch = epochNow() + START_DELAY_MS;
+  // Tests run the TypeScript sources; the thread always loads the built file.
+  const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/engine/generator-thread.js' : './generator-thread.js', import.meta.url);
+  const threads = Array.from({ length: workers }, (_, index) => {
+    const workerData: ThreadInput = { plan, worker: { index, count: workers }, startEpoch };
+    const thread = new Worker(entry, { workerData });
+    const closed = new Promise<void>((resolve, reject) => {
+      thread.on('message', (message: ThreadMessage) => {
+        if (message.type === 'report') onReport(index, message.report);
+      });
+      thread.on('error', reject);
+      thread.on('exit', () => resolve());
+    });
+    return { thread, closed };
+  });
+  return {
+    stop: () => threads.forEach(({ thread }) => thread.postMessage('stop')),
+    done: Promise.all(threads.map(({ closed }) => closed)).then(() => undefined),
+    terminate: async () => {
+      await Promise.all(threads.map(({ thread }) => thread.terminate()));
+    },
+  };
+}
+
+function startInProcess(plan: LoadPlan, transport: Transport, clock: GeneratorClock, onReport: (worker: number, report: GeneratorReport) => void): Generators {
+  const generator = new LoadGenerator({ plan, worker: { index: 0, count: 1 }, transport, clock, report: (report) => onReport(0, report) });
+  return { stop: () => generator.stop(), done: generator.run(), terminate: async () => undefined };
+}
+
+function describe(plan: LoadPlan, workers: number, runDir: string | undefined): RunDescription {
+  return {
+    name: plan.name,
+    target: plan.target,
+    durationMs: plan.durationMs,
+    scheduledArrivals: Math.round(scheduledArrivals(plan, plan.durationMs)),
+    peakRate: plan.ratePerSecond * Math.max(0, ...plan.segments.flatMap((segment) => [segment.from, segment.to])),
+    workers,
+    endpoints: planEndpoints(plan),
+    thresholds: plan.thresholds.map((expr) => expr.text),
+    abort: plan.abort.map((expr) => expr.text),
+    ...(runDir === undefined ? {} : { runDir }),
+  };
+}
+
+/**
+ * Runs a load plan: generators send, the aggregator merges their seconds, sinks get every event.
+ * Stops early on an abort condition or the signal; in both cases requests in flight finish (or
+ * time out) and the summary is still made from everything measured.
+ */
+export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary> {
+  const emit = (event: RunEvent): void => {
+    for (const sink of deps.sinks) sink.handle(event);
+  };
+  const workers = deps.mode.kind === 'threads' ? deps.mode.workers : 1;
+  const startedAt = deps.now();
+  let stopReason: StopReason = 'completed';
+  let generators: Generators | undefined;
+  const stop = (reason: StopReason): void => {
+    if (stopReason !== 'completed') return;
+    stopReason = reason;
+    emit({ type: 'stopping', at: deps.now(), reason });
+    // Not from inside the aggregator's own emit: a stopping generator reports at once.
+    queueMicrotask(() => generators?.stop());
+  };
+  const aggregator = new RunAggregator(plan, workers, (event) => {
+    emit(event);
+    if (event.type === 'aborted') stop('aborted');
+  }, deps.now);
+  const onReport = (worker: number, report: GeneratorReport): void => aggregator.add(worker, report);
+
+  emit({ type: 'started', at: startedAt, run: describe(plan, workers, deps.runDir) });
+  generators =
+    deps.mode.kind === 'threads'
+      ? startThreads(plan, workers, onReport)
+      : startInProcess(plan, deps.mode.transport, deps.mode.clock, onReport);
+  const onSignal = (): void => stop('interrupted');
+  if (deps.signal?.aborted === true) onSignal();
+  deps.signal?.addEventListener('abort', onSignal, { once: true });
+  try {
+    await generators.done;
+  } finally {
+    deps.signal?.removeEventListener('abort', onSignal);
+    await generators.terminate();
+  }
+  if (deps.mode.kind === 'in-process') await deps.mode.transport.close();
+  const summary = summarizeRun(plan, aggregator, { startedAt, endedAt: deps.now(), stopReason });
+  emit({ type: 'finished', at: deps.now(), summary });
+  return summary;
+}

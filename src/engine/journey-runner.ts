@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { valueAtPath } from '../scenarios/json-path.js';
+import { describeError, transportErrorKind } from './error-kind.js';
+import type { HttpRequest, HttpResponse, Transport } from './http-transport.js';
+import { feedSampler, keySampler, type WorkerShare } from './key-sampler.js';
+import type { LoadPlan, PlannedJourney, PlannedStep } from './load-plan.js';
+import type { ErrorKind, RequestOutcome } from './request-outcome.js';
+import { compileJsonTemplate, compileTemplate, renderJsonTemplate, renderTemplate, type JsonTemplate, type Template, type Vars } from './template.js';
+
+/** The seams the runner needs: the run clock, a timer for think times, and what to do with results. */
+export interface JourneyEnvironment {
+  transport: Transport;
+  /** Run-clock milliseconds. */
+  now(): number;
+  setTimer(callback: () => void, ms: number): void;
+  /** Every finished request. */
+  record(outcome: RequestOutcome): void;
+  /** A request handed to the transport. */
+  sent(): void;
+  /** A journey ended (all steps done, or one failed, or the run is stopping). */
+  journeyEnded(): void;
+  /** The first error of each kind, described, for the summary. */
+  firstError(kind: ErrorKind, description: string): void;
+}
+
+interface CompiledStep {
+  planned: PlannedStep;
+  origin: string;
+  path: Template;
+  headers: Array<[string, Template]>;
+  json: JsonTemplate | undefined;
+  body: Template | undefined;
+  readBody: boolean;
+  expected: ReadonlySet<number> | undefined;
+}
+
+interface CompiledJourney {
+  name: string;
+  steps: CompiledStep[];
+  /** Keys the journey's templates draw, each once per arrival so every step sees the same room. */
+  keys: string[];
+  builtins: { uuid: boolean; now: boolean };
+}
+
+function splitUrl(url: string, target: string): { origin: string; path: string } {
+  const absolute = /^https?:\/\//.test(url);
+  const base = new URL(absolute ? url.replace(/\{\{[^}]*\}\}/g, 'x') : target);
+  if (absolute) {
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    return { origin: base.origin, path: pathStart === -1 ? '/' : url.slice(pathStart) };
+  }
+  return { origin: base.origin, path: `${base.pathname.replace(/\/$/, '')}${url}` };
+}
+
+function namesIn(step: PlannedStep): Set<string> {
+  const names = new Set<string>();
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') for (const part of compileTemplate(value)) if (typeof part !== 'string') names.add(part.name);
+    if (Array.isArray(value)) value.forEach(collect);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
+  };
+  collect([step.url, step.headers, step.json, step.body]);
+  return names;
+}
+
+function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourney {
+  const used = new Set<string>();
+  const steps = journey.steps.map((planned): CompiledStep => {
+    for (const name of namesIn(planned)) used.add(name);
+    const { origin, path } = splitUrl(planned.url, plan.target);
+    const headers: Array<[string, Template]> = Object.entries({
+      ...plan.injectedHeaders.every,
+      ...(planned.write ? plan.injectedHeaders.writes : {}),
+      ...planned.headers,
+    }).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)]);
+    if (planned.json !== undefined && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', ['application/json']]);
+    return {
+      planned,
+      origin,
+      path: compileTemplate(path),
+      headers,
+      json: planned.json === undefined ? undefined : compileJsonTemplate(planned.json),
+      body: planned.body === undefined ? undefined : compileTemplate(planned.body),
+      readBody: planned.expectContains !== undefined || Object.keys(planned.captures).length > 0,
+      expected: planned.expectStatus === undefined ? undefined : new Set(planned.expectStatus),
+    };
+  });
+  return {
+    name: journey.name,
+    steps,
+    keys: [...used].filter((name) => plan.keys[name] !== undefined),
+    builtins: { uuid: used.has('uuid'), now: used.has('now') },
+  };
+}
+
+/** The error a response amounts to, if any: a status nobody expected, or a failed body check. */
+function responseError(step: CompiledStep, response: HttpResponse): ErrorKind | undefined {
+  const status = response.status;
+  const statusOk = step.expected === undefined ? status < 400 : step.expected.has(status);
+  if (!statusOk) return status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : 'check_failed';
+  const contains = step.planned.expectContains;
+  if (contains !== undefined && !(response.body ?? '').includes(contains)) return 'check_failed';
+  return undefined;
+}
+
+/** Captured values, or undefined when one is missing (the step then counts as a failed check). */
+function captureValues(step: CompiledStep, body: string | undefined): Array<[string, string | number]> | undefined {
+  const entries = Object.entries(step.planned.captures);
+  if (entries.length === 0) return [];
+  let document: unknown;
+  try {
+    document = JSON.parse(body ?? '');
+  } catch {
+    return undefined;
+  }
+  const values: Array<[string, string | number]> = [];
+  for (const [name, path] of entries) {
+    const value = valueAtPath(document, path);
+    if (typeof value === 'string' || typeof value === 'number') values.push([name, value]);
+    else if (typeof value === 'boolean') values.push([name, String(value)]);
+    else if (value !== undefined && value !== null) values.push([name, JSON.stringify(value)]);
+    else return undefined;
+  }
+  return values;
+}
+
+/**
+ * Runs journeys: each arrival draws its keys once, then its steps go in order, each sent when the
+ * previous one ended (plus think time). A step's latency counts from when it was meant to be sent,
+ * so a slow server cannot hide behind a late send. A failed step ends its journey: later steps
+ * would run on values that were never captured.
+ */
+export class JourneyRunner {
+  readonly #journeys: CompiledJourney[];
+  readonly #samplers = new Map<string, () => string | number>();
+  readonly #env: JourneyEnvironment;
+  readonly #runId: string;
+  #journeysInFlight = 0;
+  #stopping = false;
+
+  constructor(plan: LoadPlan, env: JourneyEnvironment, random: () => number, worker: WorkerShare) {
+    this.#env = env;
+    this.#runId = plan.runId;
+    this.#journeys = plan.journeys.map((journey) => compileJourney(journey, plan));
+    for (const [name, source] of Object.entries(plan.keys)) {
+      this.#samplers.set(
+        name,
+        source.kind === 'feed' ? feedSampler(source.values, source.order, random, worker) : keySampler(source.distribution, random, worker),
+      );
+    }
+  }
+
+  /** Requests already sent still finish; no journey takes another step. */
+  stop(): void {
+    this.#stopping = true;
+  }
+
+  get journeysInFlight(): number {
+    return this.#journeysInFlight;
+  }
+
+  /** Starts journey `journeyIndex` for arrival number `arrival` (unique in the run), meant for `intendedAt`. */
+  start(journeyIndex: number, arrival: number, intendedAt: number): void {
+    const journey = this.#journeys[journeyIndex];
+    if (journey === undefined) return;
+    const vars = new Map<string, string | number>();
+    for (const key of journey.keys) vars.set(key, this.#samplers.get(key)?.() ?? '');
+    vars.set('seq', arrival);
+    vars.set('run_id', this.#runId);
+    if (journey.builtins.uuid) vars.set('uuid', randomUUID());
+    if (journey.builtins.now) vars.set('now', Date.now());
+    this.#journeysInFlight += 1;
+    this.#runStep(journey, 0, vars, intendedAt);
+  }
+
+  #endJourney(): void {
+    this.#journeysInFlight -= 1;
+    this.#env.journeyEnded();
+  }
+
+  #runStep(journey: CompiledJourney, index: number, vars: Map<string, string | number>, intendedAt: number): void {
+    const step = journey.steps[index];
+    if (step === undefined || this.#stopping) {
+      this.#endJourney();
+      return;
+    }
+    const env = this.#env;
+    const request = buildRequest(step, vars);
+    env.sent();
+    env.transport.send(request, (error, response) => {
+      const finishedAt = env.now();
+      const outcome: RequestOutcome = { endpoint: step.planned.name, intendedAt, finishedAt };
+      let failed: ErrorKind | undefined;
+      if (error !== undefined || response === undefined) {
+        failed = transportErrorKind(error);
+        env.firstError(failed, describeError(error));
+      } else {
+        outcome.status = response.status;
+        failed = responseError(step, response);
+        if (failed === undefined) {
+          const captured = captureValues(step, response.body);
+          if (captured === undefined) failed = 'check_failed';
+          else for (const [name, value] of captured) vars.set(name, value);
+        }
+        if (failed !== undefined) env.firstError(failed, `${step.planned.name}: HTTP ${response.status}${failed === 'check_failed' ? ' (check failed)' : ''}`);
+      }
+      if (failed !== undefined) outcome.error = failed;
+      env.record(outcome);
+      if (failed !== undefined) {
+        this.#endJourney();
+        return;
+      }
+      const think = step.planned.thinkMs;
+      if (think > 0) env.setTimer(() => this.#runStep(journey, index + 1, vars, finishedAt + think), think);
+      else this.#runStep(journey, index + 1, vars, finishedAt);
+    });
+  }
+}
+
+function buildRequest(step: CompiledStep, vars: Vars): HttpRequest {
+  const headers: string[] = [];
+  for (const [name, template] of step.headers) headers.push(name, renderTemplate(template, vars));
+  let body: string | undefined;
+  if (step.json !== undefined) body = JSON.stringify(renderJsonTemplate(step.json, vars));
+  else if (step.body !== undefined) body = renderTemplate(step.body, vars);
+  return {
+    origin: step.origin,
+    path: renderTemplate(step.path, vars, encodeURIComponent),
+    method: step.planned.method,
+    headers,
+    body,
+    timeoutMs: step.planned.timeoutMs,
+    readBody: step.readBody,
+  };
+}

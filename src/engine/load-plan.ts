@@ -1,0 +1,75 @@
+import type { JsonPath } from '../scenarios/json-path.js';
+import type { HttpMethod, KeyDistribution } from '../scenarios/schema.js';
+import type { ThresholdExpr } from '../scenarios/threshold-expr.js';
+import type { LevelSegment } from './load-profile.js';
+
+/**
+ * What `loadtest` runs, as plain data: it crosses into worker threads by structured clone and is
+ * written to the manifest, so a run can be read back exactly as it was asked for.
+ */
+export interface PlannedStep {
+  name: string;
+  method: HttpMethod;
+  /** A path (joined to the target) or an absolute URL, with `{{name}}` templates. */
+  url: string;
+  headers: Record<string, string>;
+  json?: unknown;
+  body?: string;
+  /** Accepted statuses; none given means any status below 400. */
+  expectStatus?: number[];
+  expectContains?: string;
+  captures: Record<string, JsonPath>;
+  timeoutMs: number;
+  thinkMs: number;
+  /** Writes are shadow-tagged (headers in `LoadPlan.injectedHeaders.writes`). */
+  write: boolean;
+}
+
+export interface PlannedJourney {
+  name: string;
+  /** Arrivals per second at level 1 (before scaling): the journey's share of the mix. */
+  weight: number;
+  steps: PlannedStep[];
+}
+
+export type KeySource =
+  | { kind: 'distribution'; distribution: KeyDistribution }
+  | { kind: 'feed'; values: string[]; order: 'sequence' | 'random' };
+
+export interface LoadPlan {
+  name: string;
+  /** Base URL the steps' paths are joined to. */
+  target: string;
+  runId: string;
+  /** Seeds arrivals, journey choice and key draws: the same seed replays the same run. */
+  seed: number;
+  segments: LevelSegment[];
+  durationMs: number;
+  /** Journey arrivals per second at level 1 (already scaled). */
+  ratePerSecond: number;
+  arrivals: 'poisson' | 'constant';
+  journeys: PlannedJourney[];
+  keys: Record<string, KeySource>;
+  thresholds: ThresholdExpr[];
+  abort: ThresholdExpr[];
+  /** Step names of each journey, for journey-scoped thresholds. */
+  journeyEndpoints: Record<string, string[]>;
+  /** Headers added to every request, and to write steps only (the shadow tag, in a later stage). */
+  injectedHeaders: { every: Record<string, string>; writes: Record<string, string> };
+  limits: {
+    /** Connections per origin per worker. */
+    connections: number;
+    /** Journeys in flight per worker before new arrivals are dropped (and reported). */
+    maxInFlight: number;
+    connectTimeoutMs: number;
+    /** Scheduling lag above which the generator counts as not keeping up. */
+    maxLagMs: number;
+  };
+}
+
+/** Endpoint names in the order journeys first use them. */
+export function planEndpoints(plan: Pick<LoadPlan, 'journeys'>): string[] {
+  const names = new Set<string>();
+  for (const journey of plan.journeys) for (const step of journey.steps) names.add(step.name);
+  return [...names];
+}

@@ -1,0 +1,157 @@
+import type { Plan } from '../scenarios/forecast.js';
+import { parseJsonPath, type JsonPath } from '../scenarios/json-path.js';
+import type { Scenario, Step } from '../scenarios/schema.js';
+import { stepMethodsGiven } from '../scenarios/step-request.js';
+import { parseThresholdExpr, type ThresholdExpr } from '../scenarios/threshold-expr.js';
+import { cutProfile, profileLength, profileSegments, type LevelSegment } from './load-profile.js';
+import type { KeySource, LoadPlan, PlannedStep } from './load-plan.js';
+
+export interface RunSettings {
+  target: string;
+  runId: string;
+  seed: number;
+  /** `--duration`: cuts the profile (never stretches it). */
+  durationMs?: number;
+  /** Flag thresholds and abort conditions, added to the scenario's. */
+  thresholds: ThresholdExpr[];
+  abort: ThresholdExpr[];
+  limits: LoadPlan['limits'];
+  defaultTimeoutMs: number;
+  arrivals?: LoadPlan['arrivals'];
+}
+
+export interface ScenarioRunSettings extends RunSettings {
+  /** `--scale`, instead of the scenario's `load.scale`. */
+  scale?: number;
+  /** Values of each CSV-fed key, read by the caller. */
+  feeds: Record<string, string[]>;
+}
+
+function parsed(text: string): ThresholdExpr {
+  const expr = parseThresholdExpr(text);
+  // The scenario rules and the flag parser have already rejected bad expressions.
+  if ('error' in expr) throw new RangeError(expr.error);
+  return expr;
+}
+
+/** Without any threshold a run must still be able to fail: the error rate against the SLO, else 1%. */
+export function defaultThreshold(errorRate: number | undefined): ThresholdExpr {
+  return parsed(`errors.rate<${Math.round((errorRate ?? 0.01) * 1e6) / 1e4}%`);
+}
+
+function capturesOf(step: Step): Record<string, JsonPath> {
+  const captures: Record<string, JsonPath> = {};
+  for (const [name, text] of Object.entries(step.capture ?? {})) {
+    const path = parseJsonPath(text);
+    if ('error' in path) throw new RangeError(path.error);
+    captures[name] = path;
+  }
+  return captures;
+}
+
+function planStep(step: Step, defaultTimeoutMs: number): PlannedStep {
+  const method = stepMethodsGiven(step)[0] ?? 'GET';
+  const status = step.expect?.status;
+  return {
+    name: step.name,
+    method,
+    url: step[method] ?? '/',
+    headers: step.headers ?? {},
+    ...(step.json === undefined ? {} : { json: step.json }),
+    ...(step.body === undefined ? {} : { body: step.body }),
+    ...(status === undefined ? {} : { expectStatus: Array.isArray(status) ? status : [status] }),
+    ...(step.expect?.contains === undefined ? {} : { expectContains: step.expect.contains }),
+    captures: capturesOf(step),
+    timeoutMs: step.timeout ?? defaultTimeoutMs,
+    thinkMs: step.think ?? 0,
+    write: step.write,
+  };
+}
+
+function cut(segments: LevelSegment[], durationMs: number | undefined): LevelSegment[] {
+  return durationMs === undefined ? segments : cutProfile(segments, durationMs);
+}
+
+/**
+ * The scenario's load as a plan: level 1 runs every journey at its forecast peak rate times the
+ * scale (each journey at its own peak, which is the conservative mix), over the stages.
+ */
+export function scenarioLoadPlan(scenario: Scenario, forecast: Plan, settings: ScenarioRunSettings): LoadPlan {
+  const load = scenario.load;
+  if (load === undefined) throw new RangeError('the scenario has no load section');
+  const scale = settings.scale ?? load.scale;
+  const segments = cut(profileSegments(load.stages), settings.durationMs);
+  const journeys = Object.entries(scenario.journeys).map(([name, journey]) => ({
+    name,
+    weight: forecast.journeys.find((peak) => peak.name === name)?.peak_qps ?? 0,
+    steps: journey.steps.map((step) => planStep(step, settings.defaultTimeoutMs)),
+  }));
+  const keys: Record<string, KeySource> = {};
+  for (const [name, distribution] of Object.entries(scenario.keys)) {
+    const csv = distribution.csv;
+    keys[name] = csv === undefined ? { kind: 'distribution', distribution } : { kind: 'feed', values: settings.feeds[name] ?? [], order: csv.order };
+  }
+  const thresholds = [...load.thresholds.map(parsed), ...settings.thresholds];
+  return {
+    name: scenario.name,
+    target: settings.target,
+    runId: settings.runId,
+    seed: settings.seed,
+    segments,
+    durationMs: profileLength(segments),
+    ratePerSecond: scale * journeys.reduce((sum, journey) => sum + journey.weight, 0),
+    arrivals: settings.arrivals ?? load.arrivals,
+    journeys,
+    keys,
+    thresholds: thresholds.length > 0 ? thresholds : [defaultThreshold(scenario.slo?.error_rate)],
+    abort: [...load.abort.map(parsed), ...settings.abort],
+    journeyEndpoints: Object.fromEntries(journeys.map((journey) => [journey.name, journey.steps.map((step) => step.name)])),
+    injectedHeaders: { every: {}, writes: {} },
+    limits: settings.limits,
+  };
+}
+
+export interface AdHocRequest {
+  url: string;
+  method: PlannedStep['method'];
+  body?: string;
+  headers: Record<string, string>;
+  /** Requests per second. */
+  rate: number;
+  durationMs: number;
+  /** Endpoint name in thresholds and output. */
+  name: string;
+}
+
+/** One request at a constant rate: `loadtest --url … --rate … --duration …`. */
+export function adHocLoadPlan(request: AdHocRequest, settings: RunSettings): LoadPlan {
+  const segments: LevelSegment[] = [{ start: 0, end: request.durationMs, from: 1, to: 1 }];
+  const step: PlannedStep = {
+    name: request.name,
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    captures: {},
+    timeoutMs: settings.defaultTimeoutMs,
+    thinkMs: 0,
+    write: false,
+  };
+  return {
+    name: request.name,
+    target: request.url,
+    runId: settings.runId,
+    seed: settings.seed,
+    segments,
+    durationMs: request.durationMs,
+    ratePerSecond: request.rate,
+    arrivals: settings.arrivals ?? 'constant',
+    journeys: [{ name: request.name, weight: 1, steps: [step] }],
+    keys: {},
+    thresholds: settings.thresholds.length > 0 ? settings.thresholds : [defaultThreshold(undefined)],
+    abort: settings.abort,
+    journeyEndpoints: {},
+    injectedHeaders: { every: {}, writes: {} },
+    limits: settings.limits,
+  };
+}
