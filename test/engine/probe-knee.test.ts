@@ -58,15 +58,15 @@ describe('analyseProbe', () => {
     const analysis = analyseProbe([level(1, 100, 10), level(2, 190, 12)], slo);
     expect(analysis.knee?.concurrency).toBe(2);
     expect(analysis.usl).toBeNull();
-    expect(analysis.fit_note).toBe('USL fit skipped: it needs ≥ 3 levels (better 6), 2 levels measured');
-    expect(analyseProbe([level(1, 100, 10)], slo).fit_note).toContain('1 level measured');
+    expect(analysis.fit_notes).toEqual(['USL fit skipped: it needs ≥ 3 levels (better 6), 2 levels measured']);
+    expect(analyseProbe([level(1, 100, 10)], slo).fit_notes[0]).toContain('1 level measured');
   });
 
   it('recovers σ, κ and λ from six levels on a USL curve, with no warning', () => {
     const truth = { sigma: 0.05, kappa: 0.002, lambda: 1000 };
     const levels = [1, 2, 4, 8, 16, 32].map((n) => level(n, uslThroughput(truth, n), 10 + n));
     const analysis = analyseProbe(levels, slo);
-    expect(analysis.fit_note).toBeNull();
+    expect(analysis.fit_notes).toEqual([]);
     expect(analysis.usl?.sigma).toBeCloseTo(0.05, 6);
     expect(analysis.usl?.kappa).toBeCloseTo(0.002, 8);
     expect(analysis.usl?.lambda).toBeCloseTo(1000, 3);
@@ -79,13 +79,21 @@ describe('analyseProbe', () => {
   it('fits 3 to 5 levels with a warning', () => {
     const analysis = analyseProbe([level(1, 100, 10), level(2, 190, 11), level(4, 350, 12)], slo);
     expect(analysis.usl).not.toBeNull();
-    expect(analysis.fit_note).toBe('only 3 levels: σ and κ are poorly determined; measure at least 6');
+    expect(analysis.fit_notes).toEqual(['only 3 levels: σ and κ are poorly determined; measure at least 6']);
   });
 
   it('explains a fit that cannot be made instead of throwing', () => {
     const analysis = analyseProbe([level(1, 0, null), level(2, 0, null), level(4, 0, null)], slo);
     expect(analysis.usl).toBeNull();
     expect(analysis.knee).toBeNull();
-    expect(analysis.fit_note).toBe('USL fit skipped: every throughput is 0: there is nothing to fit');
+    expect(analysis.fit_notes).toEqual(['USL fit skipped: every throughput is 0: there is nothing to fit']);
+  });
+
+  it('warns when the fit explains the levels poorly', () => {
+    const noisy = [level(1, 6000, 1), level(2, 11000, 1), level(4, 13000, 1), level(8, 15000, 1), level(16, 12000, 4), level(32, 12000, 7), level(64, 15000, 8)];
+    const analysis = analyseProbe(noisy, slo);
+    expect(analysis.usl?.r2).toBeLessThan(0.9);
+    expect(analysis.fit_notes).toHaveLength(1);
+    expect(analysis.fit_notes[0]).toMatch(/^R² 0\.\d\d: the USL fits these levels poorly/);
   });
 });
