@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exitCodeMeanings } from '../../src/exit-codes.js';
+import { startDemo, type DemoUnderTest } from '../helpers/demo-client.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { runCli } from '../helpers/test-io.js';
 
@@ -13,7 +16,7 @@ function readmeCommands(): string[][] {
     .flatMap((block) => block.split('\n'))
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter((line) => line.startsWith('live-assure '))
-    .map((line) => line.split(/\s+/).slice(1));
+    .map((line) => [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3] ?? '').slice(1));
 }
 
 describe('the README stays true', () => {
@@ -21,7 +24,7 @@ describe('the README stays true', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     const lines = firstBlock.trim().split('\n');
     expect(readme.indexOf('```sh')).toBeLessThan(1200);
-    expect(lines[0]).toMatch(/^npm ci && npm run build && node bin\/live-assure\.js plan scenarios\/s-final\.yaml/);
+    expect(lines[0]).toMatch(/^npm ci && npm run build && node bin\/live-assure\.js loadtest scenarios\/demo\.yaml/);
     expect(lines[1]).toMatch(/^npm ci && npm test\b/);
   });
 
@@ -36,17 +39,33 @@ describe('the README stays true', () => {
   // s-final is the night that does not hold: its plan is a finding (exit 1); everything else succeeds.
   const expectedCode = (argv: readonly string[]) => (argv[0] === 'plan' && argv[1] === 'scenarios/s-final.yaml' ? 1 : 0);
   // `demo` serves until Ctrl-C: it is stopped once its banner is out, on a free port and a private Redis.
+  // Commands aimed at "a platform at 127.0.0.1:8080" get a demo on a free port; load runs are kept short.
   let redis: TestRedis | undefined;
+  let demo: DemoUnderTest | undefined;
+  let runs: string | undefined;
   beforeAll(async () => {
     if (commands.some((argv) => argv.includes('--redis'))) redis = await startRedis();
+    if (commands.some((argv) => argv.some((arg) => arg.includes('127.0.0.1:8080')))) demo = await startDemo();
+    runs = mkdtempSync(join(tmpdir(), 'la-readme-runs-'));
   });
-  afterAll(async () => redis?.stop());
-  const forTest = (argv: readonly string[]): string[] => {
-    if (argv[0] !== 'demo') return [...argv];
-    const local = argv.map((arg, index) => (argv[index - 1] === '--port' ? '0' : argv[index - 1] === '--redis' ? (redis?.url ?? arg) : arg));
-    return local.includes('--port') ? local : [...local, '--port', '0'];
+  afterAll(async () => {
+    await redis?.stop();
+    await demo?.close();
+    if (runs !== undefined) rmSync(runs, { recursive: true, force: true });
+  });
+  const shortened = (argv: string[], flag: string, value: string): string[] => {
+    const index = argv.indexOf(flag);
+    return index === -1 ? [...argv, flag, value] : argv.map((arg, at) => (at === index + 1 ? value : arg));
   };
-  test.each(commands.map((argv) => [argv.join(' '), argv] as const))('live-assure %s runs as written', async (_name, argv) => {
+  const forTest = (argv: readonly string[]): string[] => {
+    const local = argv.map((arg) => arg.replace('http://127.0.0.1:8080', demo?.platform.gatewayUrl ?? 'http://127.0.0.1:8080'));
+    if (local[0] === 'loadtest') return [...shortened(local, '--duration', '5s'), '--seed', '1', '--out', join(runs ?? tmpdir(), String(Math.random()).slice(2))];
+    if (local[0] === 'probe') return shortened(local, '--step-duration', '1s');
+    if (local[0] !== 'demo') return local;
+    const demoArgs = local.map((arg, index) => (local[index - 1] === '--port' ? '0' : local[index - 1] === '--redis' ? (redis?.url ?? arg) : arg));
+    return demoArgs.includes('--port') ? demoArgs : [...demoArgs, '--port', '0'];
+  };
+  test.each(commands.map((argv) => [argv.join(' '), argv] as const))('live-assure %s runs as written', { timeout: 30_000 }, async (_name, argv) => {
     const result = await runCli(forTest(argv), { stopWhen: (stdout) => stdout.includes('Ctrl-C stops it.') });
     expect(result.stderr).not.toMatch(/internal error|^\s+at /m);
     expect(result.code).toBe(expectedCode(argv));
