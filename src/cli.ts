@@ -103,10 +103,10 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .option('--step-duration <duration>', 'how long each level runs (1s to 1h)', '10s')
     .option('--method <method>', 'HTTP method (default GET, or POST with --body)')
     .option('--body <body>', 'request body')
-    .option('--header <name:value>', 'request header; repeat for more', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--header <name:value>', 'request header; repeat for more', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--slo-p99 <ms>', 'p99 latency a level must meet to count for the knee', '200ms')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { url: string; concurrency: string; stepDuration: string; method?: string; body?: string; header: string[]; sloP99: string; json?: boolean }) => {
+    .action(async (options: { url: string; concurrency: string; stepDuration: string; method?: string; body?: string; header?: string[]; sloP99: string; json?: boolean }) => {
       const { runProbe } = await import('./commands/probe.js');
       done(await runProbe(options, io));
     });

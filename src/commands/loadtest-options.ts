@@ -48,7 +48,7 @@ function parseExprs(flag: string, texts: readonly string[]): ThresholdExpr[] {
   });
 }
 
-export function parseUrl(flag: string, raw: string): string {
+function parseUrl(flag: string, raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);

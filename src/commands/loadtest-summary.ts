@@ -1,4 +1,5 @@
 import type { LatencyMs, RunSummary } from '../engine/run-events.js';
+import { targetUnreachable } from '../engine/run-exit-code.js';
 import { formatNumber } from './flag-numbers.js';
 
 const ms = (value: number): string => `${formatNumber(value)}ms`;
@@ -42,6 +43,7 @@ export function renderLoadtestSummary(summary: RunSummary, runDir: string | unde
   text += '\n  thresholds\n';
   for (const result of summary.thresholds) text += `    ${result.pass ? '✓' : '✗'} ${result.expr}  (${thresholdValue(result.expr, result.value)})\n`;
   if (summary.abort !== undefined) text += `\n  aborted at ${formatNumber(summary.abort.at_ms / 1000)}s: ${summary.abort.expr} held (${thresholdValue(summary.abort.expr, summary.abort.value)})\n`;
+  if (targetUnreachable(summary)) text += `\n  the target never answered: all ${count(summary.requests)} requests failed before any response (is it running at ${summary.target}?)\n`;
   if (summary.stop_reason === 'interrupted') text += '\n  interrupted: the summary covers what was measured until then\n';
   const failed = summary.thresholds.filter((result) => !result.pass).length;
   const detail = summary.verdict === 'fail' ? ` (${failed} of ${summary.thresholds.length} checks failed)` : '';

@@ -13,7 +13,8 @@ export interface ProbeOptions {
   stepDuration: string;
   method?: string;
   body?: string;
-  header: string[];
+  /** `name: value`, once per --header. */
+  header?: string[];
   sloP99: string;
   json?: boolean;
 }
@@ -75,7 +76,7 @@ function parseTarget(options: ProbeOptions, url: string): SweepTarget {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   if (!/^[A-Za-z]+$/.test(method)) throw new UsageError(`--method: expected an HTTP method like GET or POST, got ${JSON.stringify(method)}`);
   const headers: Record<string, string> = {};
-  for (const raw of options.header) {
+  for (const raw of options.header ?? []) {
     const colon = raw.indexOf(':');
     const name = raw.slice(0, colon).trim();
     if (colon === -1 || !HEADER_NAME.test(name)) throw new UsageError(`--header: expected "name: value", got ${JSON.stringify(raw)}`);
@@ -117,7 +118,7 @@ function verdictText(verdict: LevelVerdict | undefined): string {
 
 function renderFit(analysis: ProbeAnalysis): string {
   const fit = analysis.usl;
-  if (fit === null) return `${analysis.fit_note ?? 'USL fit skipped'}\n`;
+  if (fit === null) return analysis.fit_notes.map((note) => `${note}\n`).join('');
   const limit: [string, string] =
     fit.peak !== null
       ? ['predicted peak', `X ≈ ${formatNumber(fit.peak.throughput, 4)} at N ≈ ${formatNumber(fit.peak.concurrency)}`]
@@ -171,7 +172,7 @@ export async function runProbe(options: ProbeOptions, io: Io): Promise<number> {
     onLevel: (level) => io.stderr.write(progressLine(level, slo)),
   });
   const analysis = analyseProbe(sweep.levels, slo);
-  const warnings = analysis.fit_note === null ? [] : [analysis.fit_note];
+  const warnings = analysis.fit_notes;
 
   if (options.json === true) {
     const { knee, usl } = analysis;

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { ThreadInput, ThreadMessage } from './generator-thread.js';
-import { createHttpTransport, type Transport } from './http-transport.js';
+import type { Transport } from './http-transport.js';
 import { LoadGenerator, type GeneratorClock, type GeneratorReport } from './load-generator.js';
 import { planEndpoints, type LoadPlan } from './load-plan.js';
 import { RunAggregator } from './run-aggregator.js';
-import { epochNow, realRunClock } from './run-clock.js';
+import { epochNow } from './run-clock.js';
 import type { RunDescription, RunEvent, RunSink, RunSummary, StopReason } from './run-events.js';
 import { summarizeRun } from './run-summary.js';
 import { scheduledArrivals } from './scheduled-arrivals.js';
@@ -92,13 +92,14 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
   const workers = deps.mode.kind === 'threads' ? deps.mode.workers : 1;
   const startedAt = deps.now();
   let stopReason: StopReason = 'completed';
-  let generators: Generators | undefined;
+  // Filled in once the generators start; a stop can come from the aggregator before that returns.
+  const running: { generators?: Generators } = {};
   const stop = (reason: StopReason): void => {
     if (stopReason !== 'completed') return;
     stopReason = reason;
     emit({ type: 'stopping', at: deps.now(), reason });
     // Not from inside the aggregator's own emit: a stopping generator reports at once.
-    queueMicrotask(() => generators?.stop());
+    queueMicrotask(() => running.generators?.stop());
   };
   const aggregator = new RunAggregator(plan, workers, (event) => {
     emit(event);
@@ -107,10 +108,11 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
   const onReport = (worker: number, report: GeneratorReport): void => aggregator.add(worker, report);
 
   emit({ type: 'started', at: startedAt, run: describe(plan, workers, deps.runDir) });
-  generators =
+  const generators =
     deps.mode.kind === 'threads'
       ? startThreads(plan, workers, onReport)
       : startInProcess(plan, deps.mode.transport, deps.mode.clock, onReport);
+  running.generators = generators;
   const onSignal = (): void => stop('interrupted');
   if (deps.signal?.aborted === true) onSignal();
   deps.signal?.addEventListener('abort', onSignal, { once: true });

@@ -16,6 +16,8 @@ export interface ProbeSlo {
 /** Levels needed for a fit at all, and for σ and κ to be well determined (capacity-models.md). */
 const USL_MIN_LEVELS = 3;
 const USL_GOOD_LEVELS = 6;
+/** Below this R² the fitted curve explains too little of the measurements to predict from. */
+const USL_POOR_R2 = 0.9;
 
 export interface LevelVerdict {
   concurrency: number;
@@ -28,9 +30,10 @@ export interface ProbeAnalysis {
   verdicts: LevelVerdict[];
   /** The level with the highest throughput among those meeting the SLO (the lower concurrency on a tie); null when none does. */
   knee: LevelMeasurement | null;
-  /** Null when the levels cannot be fitted; `fit_note` says why. */
+  /** Null when the levels cannot be fitted; `fit_notes` then says why. */
   usl: UslFit | null;
-  fit_note: string | null;
+  /** Why there is no fit, or what to keep in mind about the one there is (too few levels, a poor R²). */
+  fit_notes: string[];
 }
 
 const percent = (share: number): string => `${Number((share * 100).toPrecision(3))}%`;
@@ -52,23 +55,27 @@ export function selectKnee(levels: readonly LevelMeasurement[], slo: ProbeSlo): 
   return knee;
 }
 
-function fitLevels(levels: readonly LevelMeasurement[]): { usl: UslFit | null; fit_note: string | null } {
+function fitLevels(levels: readonly LevelMeasurement[]): { usl: UslFit | null; fit_notes: string[] } {
   if (levels.length < USL_MIN_LEVELS) {
     const measured = `${levels.length} level${levels.length === 1 ? '' : 's'} measured`;
-    return { usl: null, fit_note: `USL fit skipped: it needs ≥ ${USL_MIN_LEVELS} levels (better ${USL_GOOD_LEVELS}), ${measured}` };
+    return { usl: null, fit_notes: [`USL fit skipped: it needs ≥ ${USL_MIN_LEVELS} levels (better ${USL_GOOD_LEVELS}), ${measured}`] };
   }
+  let usl: UslFit;
   try {
-    const usl = fitUsl(levels.map(({ concurrency, throughput }) => ({ concurrency, throughput })));
-    const note =
-      levels.length < USL_GOOD_LEVELS
-        ? `only ${levels.length} levels: σ and κ are poorly determined; measure at least ${USL_GOOD_LEVELS}`
-        : null;
-    return { usl, fit_note: note };
+    usl = fitUsl(levels.map(({ concurrency, throughput }) => ({ concurrency, throughput })));
   } catch (error) {
     // fitUsl refuses data it cannot fit (every throughput 0); that is a finding to show, not a crash.
-    if (error instanceof RangeError) return { usl: null, fit_note: `USL fit skipped: ${error.message}` };
+    if (error instanceof RangeError) return { usl: null, fit_notes: [`USL fit skipped: ${error.message}`] };
     throw error;
   }
+  const notes: string[] = [];
+  if (levels.length < USL_GOOD_LEVELS) {
+    notes.push(`only ${levels.length} levels: σ and κ are poorly determined; measure at least ${USL_GOOD_LEVELS}`);
+  }
+  if (usl.r2 < USL_POOR_R2) {
+    notes.push(`R² ${usl.r2.toFixed(2)}: the USL fits these levels poorly (noisy steps, or a load generator sharing the target's CPUs?); longer steps help`);
+  }
+  return { usl, fit_notes: notes };
 }
 
 export function analyseProbe(levels: readonly LevelMeasurement[], slo: ProbeSlo): ProbeAnalysis {

@@ -35,7 +35,7 @@ function parsed(text: string): ThresholdExpr {
 }
 
 /** Without any threshold a run must still be able to fail: the error rate against the SLO, else 1%. */
-export function defaultThreshold(errorRate: number | undefined): ThresholdExpr {
+function defaultThreshold(errorRate: number | undefined): ThresholdExpr {
   return parsed(`errors.rate<${Math.round((errorRate ?? 0.01) * 1e6) / 1e4}%`);
 }
 
