@@ -16,6 +16,8 @@ export interface GeneratorReport {
   /** Scheduling lag of the arrivals started since the last report, µs, HDR compressed base64. */
   lagUs: string;
   started: number;
+  /** Arrivals started, by the second they were scheduled in: `[second, count]`. */
+  startedBySecond: Array<[number, number]>;
   dropped: number;
   sent: number;
   inFlight: number;
@@ -67,6 +69,7 @@ export class LoadGenerator {
   readonly #recorder = new IntervalRecorder();
   #lag = newLagHistogram();
   #started = 0;
+  #startedBySecond = new Map<number, number>();
   #dropped = 0;
   #sent = 0;
   #arrival: number;
@@ -135,6 +138,8 @@ export class LoadGenerator {
       if (this.#runner.journeysInFlight >= maxInFlight) this.#dropped += 1;
       else {
         this.#started += 1;
+        const second = Math.floor(this.#next / 1000);
+        this.#startedBySecond.set(second, (this.#startedBySecond.get(second) ?? 0) + 1);
         this.#runner.start(this.#pickJourney(), this.#arrival, this.#next);
       }
       this.#next = this.#schedule();
@@ -171,6 +176,7 @@ export class LoadGenerator {
       records,
       lagUs: encodeIntoCompressedBase64(this.#lag),
       started: this.#started,
+      startedBySecond: [...this.#startedBySecond],
       dropped: this.#dropped,
       sent: this.#sent,
       inFlight: transport.inFlight,
@@ -179,6 +185,7 @@ export class LoadGenerator {
     });
     this.#lag = newLagHistogram();
     this.#started = 0;
+    this.#startedBySecond = new Map();
     this.#dropped = 0;
     this.#sent = 0;
   }

@@ -36,7 +36,7 @@ export class RunAggregator {
   readonly #lag = newLagHistogram();
   #secondLag = newLagHistogram();
   #emittedUpTo = 0;
-  #startedPending = 0;
+  readonly #startedBySecond = new Map<number, number>();
   readonly #inFlight: number[];
   readonly #queued: number[];
   started = 0;
@@ -71,7 +71,7 @@ export class RunAggregator {
     this.#lag.add(lag);
     this.#secondLag.add(lag);
     this.started += report.started;
-    this.#startedPending += report.started;
+    for (const [second, count] of report.startedBySecond) this.#startedBySecond.set(second, (this.#startedBySecond.get(second) ?? 0) + count);
     this.dropped += report.dropped;
     this.sent += report.sent;
     this.#inFlight[worker] = report.inFlight;
@@ -165,8 +165,9 @@ export class RunAggregator {
       latency_ms: endpoint.totals.latency(),
       p99_history: [...endpoint.history],
     }));
-    const achieved = this.#startedPending;
-    this.#startedPending = 0;
+    const achieved = this.#startedBySecond.get(second) ?? 0;
+    // Arrivals started after their second was merged (a late tick) count nowhere per second; they are in the totals.
+    for (const key of this.#startedBySecond.keys()) if (key <= second) this.#startedBySecond.delete(key);
     return {
       elapsedMs: (second + 1) * 1000,
       totalMs: this.#plan.durationMs,
