@@ -57,14 +57,14 @@ export async function readCsvColumn(feed: { key: string; file: string; column: s
   const index = header?.fields.findIndex((name) => name.trim() === column) ?? -1;
   if (header === undefined || index === -1) {
     const have = header?.fields.join(', ') ?? 'none';
-    throw new InvalidInputError([{ file, line: 1, col: 1, path: column, message: `no column "${column}" in the header (columns: ${have})` }]);
+    throw new InvalidInputError([{ file: path, line: 1, col: 1, path: column, message: `no column "${column}" in the header (columns: ${have})` }]);
   }
   const values: string[] = [];
   for (const row of rows) {
     const value = row.fields[index];
-    if (value === undefined) throw new InvalidInputError([{ file, line: row.line, col: 1, path: column, message: `the row has ${row.fields.length} fields, no "${column}"` }]);
+    if (value === undefined) throw new InvalidInputError([{ file: path, line: row.line, col: 1, path: column, message: `the row has ${row.fields.length} fields, no "${column}"` }]);
     values.push(value);
   }
-  if (values.length === 0) throw new InvalidInputError([{ file, line: 1, col: 1, path: column, message: 'the file has a header but no rows' }]);
+  if (values.length === 0) throw new InvalidInputError([{ file: path, line: 1, col: 1, path: column, message: 'the file has a header but no rows' }]);
   return values;
 }
