@@ -64,7 +64,7 @@ afterAll(async () => {
 
 describe('loadtest <scenario> --target', () => {
   it('feeds values from the CSV, passes captured values on, keeps a whole-placeholder number a number', async () => {
-    const result = await runCli(['loadtest', join(dir, 'login.yaml'), '--target', target, '--workers', '1', '--out', join(dir, 'run'), '--json']);
+    const result = await runCli(['loadtest', join(dir, 'login.yaml'), '--target', target, '--workers', '1', '--max-lag', '2s', '--out', join(dir, 'run'), '--json']);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as { requests: number; endpoints: Record<string, { requests: number; errors: number }> };
     // 600 viewers × 1/min × 0.5 = 5 arrivals/s for 2 s, each a login and a /me.

