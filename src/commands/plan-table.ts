@@ -29,7 +29,8 @@ function poolOf(service: ServicePlan): string {
 }
 
 /** The plan as the table SREs read: one row per service, then hot keys, warnings and the verdict. */
-export function renderPlan(plan: Plan): string {
+/** The plan for people; `loadLines` (what `loadtest` will send) goes just above the verdict, which stays last. */
+export function renderPlan(plan: Plan, loadLines = ''): string {
   const table = new Table({
     head: ['service', 'peak QPS', 'at', 'capacity each', 'needed', 'have', 'gap', 'fixed/elastic', 'risk'],
     style: { head: [], border: [], compact: true },
@@ -68,6 +69,7 @@ export function renderPlan(plan: Plan): string {
   if (plan.idle_services.length > 0) {
     lines.push(`note: no forecast load reaches ${plan.idle_services.join(', ')}.`);
   }
+  if (loadLines !== '') lines.push(loadLines.trimEnd());
   lines.push(plan.verdict.summary);
   return `${lines.join('\n')}\n`;
 }
