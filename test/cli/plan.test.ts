@@ -15,7 +15,7 @@ describe('live-assure plan', () => {
   test('it shows what loadtest will send for the scenario\'s load section, as JSON too', async () => {
     const { stdout } = await runCli(['plan', 'scenarios/demo.yaml']);
     expect(stdout).toMatch(/^loadtest: 29\.9 journeys\/s at level 1 \(forecast peaks × scale 0\.1\), peak 59\.7\/s, 1m, about 1,792 arrivals \(poisson\)$/m);
-    expect(stdout).toMatch(/^  mix: enter-room 28%, browse 5\.6%, send-danmaku 48%, send-gift 18%$/m);
+    expect(stdout).toMatch(/^ {2}mix: enter-room 28%, browse 5\.6%, send-danmaku 48%, send-gift 18%$/m);
     const json = JSON.parse((await runCli(['plan', 'scenarios/demo.yaml', '--json'])).stdout) as { load: { scheduled_arrivals: number; mix: unknown[] } };
     expect(json.load.scheduled_arrivals).toBe(1792);
     expect(json.load.mix).toHaveLength(4);
