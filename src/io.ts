@@ -15,7 +15,7 @@ export interface Io {
   readonly execPath: string;
   /** Wall-clock milliseconds since the epoch. */
   now(): number;
-  /** Aborted on SIGINT/SIGTERM; the handlers are installed only when a command first asks for it. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP; the handlers are installed only when a command first asks for it. */
   readonly signal: AbortSignal;
 }
 
@@ -46,6 +46,8 @@ export function createProcessIo(): Io {
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
+        // A closed terminal: stop as gracefully as on Ctrl-C, so the run still writes its summary.
+        process.on('SIGHUP', stop);
       }
       return controller.signal;
     },

@@ -46,7 +46,8 @@ export function renderLoadtestSummary(summary: RunSummary, runDir: string | unde
   if (targetUnreachable(summary)) text += `\n  the target never answered: all ${count(summary.requests)} requests failed before any response (is it running at ${summary.target}?)\n`;
   if (summary.stop_reason === 'interrupted') text += '\n  interrupted: the summary covers what was measured until then\n';
   const failed = summary.thresholds.filter((result) => !result.pass).length;
-  const detail = summary.verdict === 'fail' ? ` (${failed} of ${summary.thresholds.length} checks failed)` : '';
+  const partial = summary.stop_reason === 'interrupted' ? ', on a partial run' : '';
+  const detail = (summary.verdict === 'fail' ? ` (${failed} of ${summary.thresholds.length} checks failed)` : '') + partial;
   text += `\n  verdict: ${VERDICT_TEXT[summary.verdict]}${detail}, exit ${exitCode}${runDir === undefined ? '' : `\n  run directory: ${runDir}`}\n`;
   return text;
 }
