@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ThreadInput, ThreadMessage } from './generator-thread.js';
+import type { MainMessage, ThreadInput, ThreadMessage } from './generator-thread.js';
 import type { Transport } from './http-transport.js';
 import { LoadGenerator, type GeneratorClock, type GeneratorReport } from './load-generator.js';
 import { planEndpoints, type LoadPlan } from './load-plan.js';
@@ -24,8 +24,8 @@ export interface RunDeps {
   runDir?: string;
 }
 
-/** Lets the threads start together a little after they are created, on one shared clock. */
-const START_DELAY_MS = 150;
+/** Once every thread is loaded, the shared run clock starts this much later: time for the start message to arrive. */
+const START_DELAY_MS = 20;
 
 interface Generators {
   stop(): void;
@@ -36,23 +36,26 @@ interface Generators {
 }
 
 function startThreads(plan: LoadPlan, workers: number, onReport: (worker: number, report: GeneratorReport) => void): Generators {
-  const startEpoch = epochNow() + START_DELAY_MS;
+  let ready = 0;
   // Tests run the TypeScript sources; the thread always loads the built file.
   const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/engine/generator-thread.js' : './generator-thread.js', import.meta.url);
   const threads = Array.from({ length: workers }, (_, index) => {
-    const workerData: ThreadInput = { plan, worker: { index, count: workers }, startEpoch };
+    const workerData: ThreadInput = { plan, worker: { index, count: workers } };
     const thread = new Worker(entry, { workerData });
     const closed = new Promise<void>((resolve, reject) => {
       thread.on('message', (message: ThreadMessage) => {
         if (message.type === 'report') onReport(index, message.report);
+        if (message.type === 'ready' && ++ready === workers) start();
       });
       thread.on('error', reject);
       thread.on('exit', () => resolve());
     });
     return { thread, closed };
   });
+  const post = (message: MainMessage): void => threads.forEach(({ thread }) => thread.postMessage(message));
+  const start = (): void => post({ type: 'start', startEpoch: epochNow() + START_DELAY_MS });
   return {
-    stop: () => threads.forEach(({ thread }) => thread.postMessage('stop')),
+    stop: () => post({ type: 'stop' }),
     done: Promise.all(threads.map(({ closed }) => closed)).then(() => undefined),
     terminate: async () => {
       await Promise.all(threads.map(({ thread }) => thread.terminate()));

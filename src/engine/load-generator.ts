@@ -110,6 +110,8 @@ export class LoadGenerator {
 
   /** Starts the schedule; resolves once every arrival has run (or the run was stopped) and the last report is out. */
   run(): Promise<void> {
+    // Stopped before it started: the final (empty) report is already out.
+    if (this.#finished) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.#doneWaiters.push(resolve));
     this.#next = this.#schedule();
     this.#scheduleReport();
