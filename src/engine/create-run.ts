@@ -35,7 +35,7 @@ interface Generators {
   terminate(): Promise<void>;
 }
 
-function startThreads(plan: LoadPlan, workers: number, onReport: (worker: number, report: GeneratorReport) => void): Generators {
+function startThreads(plan: LoadPlan, workers: number, onReport: (worker: number, report: GeneratorReport) => void, onStart: () => void): Generators {
   let ready = 0;
   // Tests run the TypeScript sources; the thread always loads the built file.
   const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/engine/generator-thread.js' : './generator-thread.js', import.meta.url);
@@ -53,7 +53,10 @@ function startThreads(plan: LoadPlan, workers: number, onReport: (worker: number
     return { thread, closed };
   });
   const post = (message: MainMessage): void => threads.forEach(({ thread }) => thread.postMessage(message));
-  const start = (): void => post({ type: 'start', startEpoch: epochNow() + START_DELAY_MS });
+  const start = (): void => {
+    post({ type: 'start', startEpoch: epochNow() + START_DELAY_MS });
+    onStart();
+  };
   return {
     stop: () => post({ type: 'stop' }),
     done: Promise.all(threads.map(({ closed }) => closed)).then(() => undefined),
@@ -110,11 +113,13 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
   }, deps.now);
   const onReport = (worker: number, report: GeneratorReport): void => aggregator.add(worker, report);
 
-  emit({ type: 'started', at: startedAt, run: describe(plan, workers, deps.runDir) });
-  const generators =
-    deps.mode.kind === 'threads'
-      ? startThreads(plan, workers, onReport)
-      : startInProcess(plan, deps.mode.transport, deps.mode.clock, onReport);
+  const started = (): void => emit({ type: 'started', at: deps.now(), run: describe(plan, workers, deps.runDir) });
+  let generators: Generators;
+  if (deps.mode.kind === 'threads') generators = startThreads(plan, workers, onReport, started);
+  else {
+    started();
+    generators = startInProcess(plan, deps.mode.transport, deps.mode.clock, onReport);
+  }
   running.generators = generators;
   const onSignal = (): void => stop('interrupted');
   if (deps.signal?.aborted === true) onSignal();

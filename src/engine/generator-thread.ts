@@ -34,22 +34,22 @@ async function runThread(): Promise<void> {
   const post = (message: ThreadMessage): void => port.postMessage(message);
   // The clock starts only once every thread has loaded: a thread still compiling when its first
   // arrivals fall due would start the run with a burst of late requests.
-  let generator: LoadGenerator | undefined;
-  let stopped = false;
+  const running: { generator?: LoadGenerator; stopped: boolean } = { stopped: false };
   const startEpoch = await new Promise<number>((resolve) => {
     port.on('message', (message: unknown) => {
       if (!isMainMessage(message)) return;
       if (message.type === 'start') resolve(message.startEpoch);
       else {
-        stopped = true;
-        generator?.stop();
+        running.stopped = true;
+        running.generator?.stop();
         resolve(0);
       }
     });
     void warmUpTransport().then(() => post({ type: 'ready' }));
   });
-  generator = new LoadGenerator({ plan, worker, transport, clock: realRunClock(startEpoch), report: (report) => post({ type: 'report', report }) });
-  if (stopped) generator.stop();
+  const generator = new LoadGenerator({ plan, worker, transport, clock: realRunClock(startEpoch), report: (report) => post({ type: 'report', report }) });
+  running.generator = generator;
+  if (running.stopped) generator.stop();
   await generator.run();
   await transport.close();
   post({ type: 'closed' });

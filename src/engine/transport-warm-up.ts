@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpTransport } from './http-transport.js';
 
-const WARM_UP_REQUESTS = 2000;
+const WARM_UP_REQUESTS = 1000;
 const WARM_UP_CONCURRENCY = 50;
 
 /**

@@ -32,6 +32,10 @@ function runDir(): string {
   return dir;
 }
 
+async function untilOutput(cli: { output(): string }, pattern: RegExp): Promise<void> {
+  for (let waited = 0; !pattern.test(cli.output()) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 
 describe('live-assure loadtest (binary, loopback servers)', () => {
@@ -89,7 +93,8 @@ describe('live-assure loadtest (binary, loopback servers)', () => {
     const url = await serve((_, response) => response.end('ok'));
     const out = runDir();
     const cli = spawnCli(['loadtest', '--url', url, '--rate', '100', '--duration', '60s', '--out', out, '--no-tui']);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await untilOutput(cli, /loadtest request →/);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     cli.kill('SIGINT');
     const run = await cli.done;
     expect(run.code, run.stderr).toBe(130);
@@ -127,7 +132,8 @@ describe('live-assure loadtest (binary, loopback servers)', () => {
     const url = await serve((_, response) => response.end('ok'));
     const out = runDir();
     const cli = spawnCli(['loadtest', '--url', url, '--rate', '50', '--duration', '30s', '--out', out, '--no-tui']);
-    await new Promise((resolve) => setTimeout(resolve, 3800));
+    await untilOutput(cli, /loadtest request →/);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
     cli.kill('SIGKILL');
     await cli.done;
     const lines = readFileSync(join(out, 'intervals.ndjson'), 'utf8').trim().split('\n');
