@@ -1,9 +1,9 @@
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { newLatencyHistogram } from './histograms.js';
 import type { IntervalRecord } from './latency-intervals.js';
 import { ERROR_KINDS, type ErrorKind } from './request-outcome.js';
 import type { LatencyMs } from './run-events.js';
 
-const newHistogram = (): Histogram => build({ numberOfSignificantValueDigits: 3, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000 });
 
 /** Counts and a latency histogram, added up over any number of interval records. */
 export class Totals {
@@ -11,7 +11,7 @@ export class Totals {
   errorCount = 0;
   statuses: Record<string, number> = {};
   errors: Partial<Record<ErrorKind, number>> = {};
-  readonly histogram = newHistogram();
+  readonly histogram = newLatencyHistogram();
 
   add(record: IntervalRecord, histogram: Histogram = decodeFromCompressedBase64(record.latency_us)): void {
     this.count += record.count;

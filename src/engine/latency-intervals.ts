@@ -1,4 +1,5 @@
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { newLatencyHistogram } from './histograms.js';
 import type { ErrorKind, RequestOutcome } from './request-outcome.js';
 
 /** One second of one endpoint: a line of `intervals.ndjson`. */
@@ -15,8 +16,6 @@ export interface IntervalRecord {
   latency_us: string;
 }
 
-// 3 significant digits: 0.1% resolution at every magnitude, from 1 µs to an hour.
-const newHistogram = (): Histogram => build({ numberOfSignificantValueDigits: 3, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000 });
 
 interface Open {
   count: number;
@@ -41,7 +40,7 @@ export class IntervalRecorder {
     }
     let open = endpoints.get(outcome.endpoint);
     if (open === undefined) {
-      open = { count: 0, statuses: {}, errors: {}, histogram: newHistogram() };
+      open = { count: 0, statuses: {}, errors: {}, histogram: newLatencyHistogram() };
       endpoints.set(outcome.endpoint, open);
     }
     open.count += 1;
@@ -81,7 +80,7 @@ export interface LatencySummary {
 
 /** Merges intervals (any window, any endpoints) into one latency summary, in ms. */
 export function summariseLatency(records: readonly IntervalRecord[]): LatencySummary {
-  const merged = newHistogram();
+  const merged = newLatencyHistogram();
   for (const record of records) merged.add(decodeFromCompressedBase64(record.latency_us));
   const ms = (percentile: number): number => merged.getValueAtPercentile(percentile) / 1000;
   const empty = merged.totalCount === 0;

@@ -1,4 +1,5 @@
-import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { newLagHistogram } from './histograms.js';
 import { createArrivalSchedule } from './arrival-schedule.js';
 import type { Transport } from './http-transport.js';
 import { JourneyRunner } from './journey-runner.js';
@@ -41,7 +42,6 @@ export interface GeneratorOptions {
   report(report: GeneratorReport): void;
 }
 
-const newLagHistogram = (): Histogram => build({ numberOfSignificantValueDigits: 2, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000 });
 
 /** Picks journeys in proportion to their weights. */
 function journeyPicker(weights: readonly number[], random: () => number): () => number {

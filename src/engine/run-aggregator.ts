@@ -1,4 +1,5 @@
-import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { newLagHistogram } from './histograms.js';
 import { latencyOf, mergeRecords, Totals } from './endpoint-totals.js';
 import type { IntervalRecord } from './latency-intervals.js';
 import { planEndpoints, type LoadPlan } from './load-plan.js';
@@ -9,7 +10,6 @@ import type { EndpointSnapshot, RunEvent, RunSnapshot, WarningReason } from './r
 import { abortHolds, evaluateThresholds, type Scopes, type ThresholdResult } from './threshold-evaluation.js';
 
 const HISTORY_SECONDS = 60;
-const newLagHistogram = (): Histogram => build({ numberOfSignificantValueDigits: 2, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000 });
 
 export interface AbortTrigger {
   expr: string;
