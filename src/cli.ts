@@ -71,7 +71,7 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .argument('[scenario]', 'scenario YAML file (or use --url for one ad-hoc request)')
     .option('--target <url>', 'base URL of the platform (default: start the embedded demo platform)')
     .option('--url <url>', 'ad hoc: load this one URL at --rate for --duration, no scenario')
-    .option('--method <method>', 'ad hoc: HTTP method', 'GET')
+    .option('--method <method>', 'ad hoc: HTTP method (default GET, or POST with --body)')
     .option('--body <body>', 'ad hoc: request body')
     .option('--header <name:value>', 'ad hoc: request header; repeat for more', collect, [])
     .option('--rate <rps>', 'ad hoc: requests per second (e.g. 500 or 30000/min)')

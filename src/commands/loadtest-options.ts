@@ -11,7 +11,7 @@ import { parseFlagCount, parseFlagNumber } from './flag-numbers.js';
 export interface LoadtestFlags {
   target?: string;
   url?: string;
-  method: string;
+  method?: string;
   body?: string;
   header: string[];
   rate?: string;
@@ -105,11 +105,30 @@ export function parseLoadtestFlags(flags: LoadtestFlags, now: number): ParsedLoa
   };
 }
 
+const AD_HOC_ONLY = [
+  ['method', '--method'],
+  ['body', '--body'],
+  ['rate', '--rate'],
+] as const;
+
+/** Flags that belong to the other mode are mistakes, not options to ignore. */
+export function checkModeFlags(flags: LoadtestFlags, scenario: boolean): void {
+  if (scenario) {
+    const stray: string[] = AD_HOC_ONLY.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+    if (flags.header.length > 0) stray.push('--header');
+    if (flags.name !== 'request') stray.push('--name');
+    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} for ad-hoc runs (--url); a scenario's steps say what to send`);
+  } else if (flags.scale !== undefined) {
+    throw new UsageError('--scale scales a scenario\'s forecast; with --url, --rate is the rate');
+  }
+}
+
 /** `--url … --rate … --duration …`: the one request of an ad-hoc run. */
 export function parseAdHocRequest(flags: LoadtestFlags, durationMs: number | undefined): AdHocRequest {
   const url = parseUrl('--url', flags.url ?? '');
-  const method = HTTP_METHODS.find((candidate) => candidate === flags.method.toUpperCase());
-  if (method === undefined) throw new UsageError(`--method: expected one of ${HTTP_METHODS.join(', ')}, got ${JSON.stringify(flags.method)}`);
+  const given = flags.method ?? (flags.body === undefined ? 'GET' : 'POST');
+  const method = HTTP_METHODS.find((candidate) => candidate === given.toUpperCase());
+  if (method === undefined) throw new UsageError(`--method: expected one of ${HTTP_METHODS.join(', ')}, got ${JSON.stringify(given)}`);
   if (flags.rate === undefined) throw new UsageError('--url needs --rate (requests per second, e.g. --rate 200 or --rate 12000/min)');
   if (durationMs === undefined) throw new UsageError('--url needs --duration (e.g. --duration 30s)');
   const rate = parseRate(flags.rate) ?? parseRate(`${flags.rate}/s`);

@@ -11,8 +11,9 @@ function table(rows: string[][]): string {
   return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')}\n`).join('');
 }
 
-function latencyCells(latency: LatencyMs): string[] {
-  return [ms(latency.p50), ms(latency.p90), ms(latency.p99), ms(latency.p999), ms(latency.max)];
+function latencyCells(latency: LatencyMs, measured: boolean): string[] {
+  const cell = (value: number): string => (measured ? ms(value) : '–');
+  return [cell(latency.p50), cell(latency.p90), cell(latency.p99), cell(latency.p999), cell(latency.max)];
 }
 
 function thresholdValue(expr: string, value: number | null): string {
@@ -28,9 +29,9 @@ const VERDICT_TEXT = { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED' } as const
 export function renderLoadtestSummary(summary: RunSummary, runDir: string | undefined, exitCode: number): string {
   const rows = [['endpoint', 'requests', 'errors', 'p50', 'p90', 'p99', 'p99.9', 'max']];
   for (const [name, endpoint] of Object.entries(summary.endpoints)) {
-    rows.push([name, count(endpoint.requests), percent(endpoint.errors, endpoint.requests), ...latencyCells(endpoint.latency_ms)]);
+    rows.push([name, count(endpoint.requests), percent(endpoint.errors, endpoint.requests), ...latencyCells(endpoint.latency_ms, endpoint.latency_ms.max > 0)]);
   }
-  rows.push(['all', count(summary.requests), percent(summary.errors, summary.requests), ...latencyCells(summary.latency_ms)]);
+  rows.push(['all', count(summary.requests), percent(summary.errors, summary.requests), ...latencyCells(summary.latency_ms, summary.latency_ms.max > 0)]);
   const seconds = summary.duration_ms / 1000;
   const kinds = Object.entries(summary.error_kinds).map(([kind, n]) => `${kind} ${count(n ?? 0)}`).join(', ');
   let text = `\n${table(rows)}\n`;

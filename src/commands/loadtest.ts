@@ -1,20 +1,22 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { WriteStream } from 'node:tty';
 import { startEmbeddedDemo, type EmbeddedDemo } from '../demo/embedded-demo.js';
 import { runLoad } from '../engine/create-run.js';
 import { readCsvColumn } from '../engine/csv-feed.js';
-import type { LoadPlan } from '../engine/load-plan.js';
+import { planEndpoints, type LoadPlan } from '../engine/load-plan.js';
 import type { RunSink } from '../engine/run-events.js';
 import { loadtestExitCode } from '../engine/run-exit-code.js';
-import { createRunStore, inputHash, newRunDirectory, type RunStore } from '../engine/run-store.js';
+import { createRunStore, inputHash, newRunDirectory, type RunManifest, type RunStore } from '../engine/run-store.js';
 import { adHocLoadPlan, scenarioLoadPlan } from '../engine/scenario-load-plan.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { forecastScenario } from '../scenarios/forecast.js';
+import { didYouMean } from '../scenarios/did-you-mean.js';
 import { loadScenarioFile } from '../scenarios/load-scenario.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { readVersion } from '../version.js';
-import { parseAdHocRequest, parseLoadtestFlags, type LoadtestFlags, type ParsedLoadtestFlags } from './loadtest-options.js';
+import { checkModeFlags, parseAdHocRequest, parseLoadtestFlags, type LoadtestFlags, type ParsedLoadtestFlags } from './loadtest-options.js';
 import { renderLoadtestSummary } from './loadtest-summary.js';
 
 async function csvFeeds(scenario: Scenario, file: string, cwd: string): Promise<Record<string, string[]>> {
@@ -81,17 +83,39 @@ function withClose(sink: RunSink): RunSink & { close(): Promise<void> | void } {
   return { handle: (event) => sink.handle(event), close: () => sink.close?.() };
 }
 
+/** A scope in a flag's expression must name a step or journey of the run, as the scenario rules require of the file's. */
+function checkScopes(plan: LoadPlan): void {
+  const names = [...planEndpoints(plan), ...plan.journeys.map((journey) => journey.name)];
+  for (const expr of [...plan.thresholds, ...plan.abort]) {
+    if (expr.scope !== undefined && !names.includes(expr.scope)) {
+      throw new UsageError(`"${expr.text}": "${expr.scope}" is neither a journey nor a step of this run${didYouMean(expr.scope, names)}`, `steps: ${planEndpoints(plan).join(', ')}`);
+    }
+  }
+}
+
+function openStore(dir: string, manifest: RunManifest): RunStore {
+  try {
+    return createRunStore(dir, manifest);
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new UsageError(`cannot create the run directory ${dir}: ${reason}`, 'give --out a directory path that can be created');
+  }
+}
+
 export async function runLoadtest(file: string | undefined, flags: LoadtestFlags, io: Io): Promise<number> {
   if (file !== undefined && flags.url !== undefined) throw new UsageError('give a scenario file or --url, not both');
   if (file === undefined && flags.url === undefined) throw new UsageError('give a scenario file (e.g. scenarios/demo.yaml) or --url <url> --rate <rps> --duration <d>');
   if (flags.url !== undefined && flags.target !== undefined) throw new UsageError('--target is the base URL of a scenario run; with --url, the URL is the target');
+  checkModeFlags(flags, file !== undefined);
   const parsed = parseLoadtestFlags(flags, io.now());
   const prepared: Prepared = file !== undefined ? await prepareScenario(file, parsed, io) : { plan: adHocLoadPlan(parseAdHocRequest(flags, parsed.durationMs), settings(parsed, flags.url ?? '')) };
   const { plan, scenario, demo } = prepared;
   let store: RunStore | undefined;
   try {
+    checkScopes(plan);
     const dir = flags.out !== undefined ? resolve(io.cwd, flags.out) : newRunDirectory(resolve(io.cwd, 'runs'), plan.name, io.now());
-    store = createRunStore(dir, {
+    if (existsSync(join(dir, 'manifest.json'))) throw new UsageError(`--out ${flags.out ?? dir}: already holds a run (manifest.json); give a new directory`);
+    store = openStore(dir, {
       kind: 'loadtest',
       tool: { name: 'live-assure', version: readVersion() },
       invocation: { command: 'loadtest', args: file === undefined ? [] : [file], options: { ...flags } },

@@ -1,5 +1,6 @@
 import { runClosedSweep, type LevelMeasurement, type SweepResult, type SweepTarget } from '../engine/closed-sweep.js';
 import { analyseProbe, judgeLevel, type LevelVerdict, type ProbeAnalysis, type ProbeSlo } from '../engine/probe-knee.js';
+import { HTTP_METHODS } from '../scenarios/schema.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -74,7 +75,7 @@ function parseSloMs(raw: string): number {
 
 function parseTarget(options: ProbeOptions, url: string): SweepTarget {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
-  if (!/^[A-Za-z]+$/.test(method)) throw new UsageError(`--method: expected an HTTP method like GET or POST, got ${JSON.stringify(method)}`);
+  if (!HTTP_METHODS.some((known) => known === method.toUpperCase())) throw new UsageError(`--method: expected one of ${HTTP_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   const headers: Record<string, string> = {};
   for (const raw of options.header ?? []) {
     const colon = raw.indexOf(':');

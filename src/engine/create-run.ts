@@ -98,11 +98,14 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
   const workers = deps.mode.kind === 'threads' ? deps.mode.workers : 1;
   const startedAt = deps.now();
   let stopReason: StopReason = 'completed';
+  let loadStartedAt: number | undefined;
+  let stoppedAt: number | undefined;
   // Filled in once the generators start; a stop can come from the aggregator before that returns.
   const running: { generators?: Generators } = {};
   const stop = (reason: StopReason): void => {
     if (stopReason !== 'completed') return;
     stopReason = reason;
+    stoppedAt = deps.now();
     emit({ type: 'stopping', at: deps.now(), reason });
     // Not from inside the aggregator's own emit: a stopping generator reports at once.
     queueMicrotask(() => running.generators?.stop());
@@ -113,7 +116,10 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
   }, deps.now);
   const onReport = (worker: number, report: GeneratorReport): void => aggregator.add(worker, report);
 
-  const started = (): void => emit({ type: 'started', at: deps.now(), run: describe(plan, workers, deps.runDir) });
+  const started = (): void => {
+    loadStartedAt = deps.now();
+    emit({ type: 'started', at: loadStartedAt, run: describe(plan, workers, deps.runDir) });
+  };
   let generators: Generators;
   if (deps.mode.kind === 'threads') generators = startThreads(plan, workers, onReport, started);
   else {
@@ -131,7 +137,9 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
     await generators.terminate();
   }
   if (deps.mode.kind === 'in-process') await deps.mode.transport.close();
-  const summary = summarizeRun(plan, aggregator, { startedAt, endedAt: deps.now(), stopReason });
+  const endedAt = deps.now();
+  const ranMs = stopReason === 'completed' ? plan.durationMs : (stoppedAt ?? endedAt) - (loadStartedAt ?? startedAt);
+  const summary = summarizeRun(plan, aggregator, { startedAt, endedAt, ranMs, stopReason, workers });
   emit({ type: 'finished', at: deps.now(), summary });
   return summary;
 }

@@ -93,25 +93,30 @@ function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourne
   };
 }
 
-/** The error a response amounts to, if any: a status nobody expected, or a failed body check. */
-function responseError(step: CompiledStep, response: HttpResponse): ErrorKind | undefined {
+/** The error a response amounts to, if any, and why: a status nobody expected, or a failed body check. */
+function responseError(step: CompiledStep, response: HttpResponse): { kind: ErrorKind; why: string } | undefined {
   const status = response.status;
   const statusOk = step.expected === undefined ? status < 400 : step.expected.has(status);
-  if (!statusOk) return status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : 'check_failed';
+  if (!statusOk) {
+    const kind: ErrorKind = status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : 'check_failed';
+    return { kind, why: step.expected === undefined ? `HTTP ${status}` : `HTTP ${status}, expected ${[...step.expected].join(' or ')}` };
+  }
   const contains = step.planned.expectContains;
-  if (contains !== undefined && !(response.body ?? '').includes(contains)) return 'check_failed';
+  if (contains !== undefined && !(response.body ?? '').includes(contains)) return { kind: 'check_failed', why: `HTTP ${status}, body lacks ${JSON.stringify(contains)}` };
   return undefined;
 }
 
-/** Captured values, or undefined when one is missing (the step then counts as a failed check). */
-function captureValues(step: CompiledStep, body: string | undefined): Array<[string, string | number]> | undefined {
+const pathText = (path: ReadonlyArray<string | number>): string => `$${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
+
+/** Captured values, or the capture that found nothing (the step then counts as a failed check). */
+function captureValues(step: CompiledStep, body: string | undefined): Array<[string, string | number]> | { missing: string } {
   const entries = Object.entries(step.planned.captures);
   if (entries.length === 0) return [];
   let document: unknown;
   try {
     document = JSON.parse(body ?? '');
   } catch {
-    return undefined;
+    return { missing: 'the body is not JSON' };
   }
   const values: Array<[string, string | number]> = [];
   for (const [name, path] of entries) {
@@ -119,7 +124,7 @@ function captureValues(step: CompiledStep, body: string | undefined): Array<[str
     if (typeof value === 'string' || typeof value === 'number') values.push([name, value]);
     else if (typeof value === 'boolean') values.push([name, String(value)]);
     else if (value !== undefined && value !== null) values.push([name, JSON.stringify(value)]);
-    else return undefined;
+    else return { missing: `no value for capture ${name} at ${pathText(path)}` };
   }
   return values;
 }
@@ -196,13 +201,14 @@ export class JourneyRunner {
         env.firstError(failed, describeError(error));
       } else {
         outcome.status = response.status;
-        failed = responseError(step, response);
-        if (failed === undefined) {
+        let problem = responseError(step, response);
+        if (problem === undefined) {
           const captured = captureValues(step, response.body);
-          if (captured === undefined) failed = 'check_failed';
+          if ('missing' in captured) problem = { kind: 'check_failed', why: `HTTP ${response.status}, ${captured.missing}` };
           else for (const [name, value] of captured) vars.set(name, value);
         }
-        if (failed !== undefined) env.firstError(failed, `${step.planned.name}: HTTP ${response.status}${failed === 'check_failed' ? ' (check failed)' : ''}`);
+        failed = problem?.kind;
+        if (problem !== undefined) env.firstError(problem.kind, `${step.planned.name}: ${problem.why}`);
       }
       if (failed !== undefined) outcome.error = failed;
       env.record(outcome);

@@ -12,7 +12,7 @@ export interface IntervalRecord {
   /** Responses by status class (`2xx` …), and `none` for requests that got no response. */
   statuses: Record<string, number>;
   errors: Partial<Record<ErrorKind, number>>;
-  /** Latency from intended send to end, µs, as an HDR histogram in compressed base64. */
+  /** Latency from intended send to end, µs, as an HDR histogram in compressed base64: responses and timeouts only. */
   latency_us: string;
 }
 
@@ -47,7 +47,11 @@ export class IntervalRecorder {
     const status = outcome.status === undefined ? 'none' : `${Math.floor(outcome.status / 100)}xx`;
     open.statuses[status] = (open.statuses[status] ?? 0) + 1;
     if (outcome.error !== undefined) open.errors[outcome.error] = (open.errors[outcome.error] ?? 0) + 1;
-    open.histogram.recordValue(Math.max(1, Math.round((outcome.finishedAt - outcome.intendedAt) * 1000)));
+    // A refused or reset connection has no latency worth the name; counting its microseconds would
+    // pull the percentiles down exactly when the target is failing. A timeout counts (as a lower bound).
+    if (outcome.status !== undefined || outcome.error === 'timeout') {
+      open.histogram.recordValue(Math.max(1, Math.round((outcome.finishedAt - outcome.intendedAt) * 1000)));
+    }
   }
 
   /** The intervals of every second before `now` (run clock, ms), oldest first; all of them when `now` is omitted. */

@@ -22,6 +22,7 @@ export interface GeneratorReport {
   dropped: number;
   sent: number;
   inFlight: number;
+  /** The most requests that waited for a connection at once since the last report. */
   queued: number;
   /** The first error of each kind seen since the last report, described. */
   firstErrors: Array<[ErrorKind, string]>;
@@ -182,7 +183,7 @@ export class LoadGenerator {
       dropped: this.#dropped,
       sent: this.#sent,
       inFlight: transport.inFlight,
-      queued: transport.queued,
+      queued: transport.takeMaxQueued(),
       firstErrors,
     });
     this.#lag = newLagHistogram();

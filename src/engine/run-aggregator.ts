@@ -41,6 +41,8 @@ export class RunAggregator {
   readonly #queued: number[];
   started = 0;
   dropped = 0;
+  /** The most requests seen waiting for a connection at once (all connections busy). */
+  maxQueued = 0;
   sent = 0;
   readonly firstErrors = new Map<ErrorKind, string>();
   readonly warnings: string[] = [];
@@ -76,6 +78,7 @@ export class RunAggregator {
     this.sent += report.sent;
     this.#inFlight[worker] = report.inFlight;
     this.#queued[worker] = report.queued;
+    this.maxQueued = Math.max(this.maxQueued, this.#queued.reduce((sum, n) => sum + n, 0));
     for (const [kind, description] of report.firstErrors) if (!this.firstErrors.has(kind)) this.firstErrors.set(kind, description);
     if (report.dropped > 0) this.#warn('dropped', `generator could not keep up: ${report.dropped} arrivals dropped, ${this.#plan.limits.maxInFlight} journeys already in flight per worker (raise --max-in-flight or --workers)`);
     if (report.queued > 0) {
@@ -202,7 +205,4 @@ export class RunAggregator {
     return this.#lastSnapshot;
   }
 
-  get queued(): number {
-    return this.#queued.reduce((sum, n) => sum + n, 0);
-  }
 }

@@ -120,6 +120,8 @@ export interface RunSummary {
   thresholds: ThresholdResult[];
   abort?: { expr: string; value: number | null; at_ms: number };
   verdict: Verdict;
+  /** Stopped before the profile's end (interrupted or aborted): the verdict covers what ran. */
+  partial: boolean;
   /** The first error of each kind, described (`first refused: ECONNREFUSED: connect …`). */
   first_errors?: string[];
 }

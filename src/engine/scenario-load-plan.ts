@@ -34,9 +34,15 @@ function parsed(text: string): ThresholdExpr {
   return expr;
 }
 
-/** Without any threshold a run must still be able to fail: the error rate against the SLO, else 1%. */
+/** The error rate against the SLO, else 1%. */
 function defaultThreshold(errorRate: number | undefined): ThresholdExpr {
   return parsed(`errors.rate<${Math.round((errorRate ?? 0.01) * 1e6) / 1e4}%`);
+}
+
+/** Latency thresholds alone would pass a run where every request fails: a run-wide error rate always applies. */
+function withErrorRate(thresholds: ThresholdExpr[], sloErrorRate: number | undefined): ThresholdExpr[] {
+  const hasErrorRate = thresholds.some((expr) => expr.scope === undefined && expr.metric.kind === 'error-rate');
+  return hasErrorRate ? thresholds : [...thresholds, defaultThreshold(sloErrorRate)];
 }
 
 function capturesOf(step: Step): Record<string, JsonPath> {
@@ -103,13 +109,15 @@ export function scenarioLoadPlan(scenario: Scenario, forecast: Plan, settings: S
     arrivals: settings.arrivals ?? load.arrivals,
     journeys,
     keys,
-    thresholds: thresholds.length > 0 ? thresholds : [defaultThreshold(scenario.slo?.error_rate)],
+    thresholds: withErrorRate(thresholds, scenario.slo?.error_rate),
     abort: [...load.abort.map(parsed), ...settings.abort],
     journeyEndpoints: Object.fromEntries(journeys.map((journey) => [journey.name, journey.steps.map((step) => step.name)])),
-    injectedHeaders: { every: {}, writes: {} },
+    injectedHeaders: { every: { [scenario.shadow.header]: settings.runId }, writes: {} },
     limits: settings.limits,
   };
 }
+
+const DEFAULT_SHADOW_HEADER = 'x-live-assure-shadow';
 
 export interface AdHocRequest {
   url: string;
@@ -148,10 +156,10 @@ export function adHocLoadPlan(request: AdHocRequest, settings: RunSettings): Loa
     arrivals: settings.arrivals ?? 'constant',
     journeys: [{ name: request.name, weight: 1, steps: [step] }],
     keys: {},
-    thresholds: settings.thresholds.length > 0 ? settings.thresholds : [defaultThreshold(undefined)],
+    thresholds: withErrorRate(settings.thresholds, undefined),
     abort: settings.abort,
     journeyEndpoints: {},
-    injectedHeaders: { every: {}, writes: {} },
+    injectedHeaders: { every: { [DEFAULT_SHADOW_HEADER]: settings.runId }, writes: {} },
     limits: settings.limits,
   };
 }

@@ -76,6 +76,7 @@ describe('loadtest <scenario> --target', () => {
     const me = seen.filter((request) => request.url?.startsWith('/api/me'));
     expect(me[0]?.url).toBe('/api/me?t=tok-u1');
     expect(me[0]?.headers['x-run']).toMatch(/^la-/);
+    expect(me[0]?.headers['x-live-assure-shadow']).toBe(me[0]?.headers['x-run']);
     const manifest = JSON.parse(readFileSync(join(dir, 'run', 'manifest.json'), 'utf8')) as { hash: string; plan: { keys: { uid: { values: string[] } } } };
     expect(manifest.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(manifest.plan.keys.uid.values).toEqual(['u1', 'u2', 'u3']);
@@ -87,6 +88,20 @@ describe('loadtest <scenario> --target', () => {
     const result = await runCli(['loadtest', join(dir, 'bad.yaml'), '--target', target]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${join(dir, 'users.csv')}:1:1 user_id: no column "user_id" in the header (columns: uid, name)`);
+    expect(seen.length).toBe(before);
+  });
+
+  it('refuses, before sending anything: a threshold scope that names no step, flags of the ad-hoc mode, an --out that holds a run', async () => {
+    const before = seen.length;
+    const typo = await runCli(['loadtest', join(dir, 'login.yaml'), '--target', target, '--abort', 'mee.p99>1s']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/"mee.p99>1s": "mee" is neither a journey nor a step of this run \(did you mean "me"\?\)/);
+    const stray = await runCli(['loadtest', join(dir, 'login.yaml'), '--target', target, '--rate', '5000', '--header', 'x: y']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/--rate, --header are for ad-hoc runs/);
+    const again = await runCli(['loadtest', join(dir, 'login.yaml'), '--target', target, '--out', join(dir, 'run')]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a run/);
     expect(seen.length).toBe(before);
   });
 

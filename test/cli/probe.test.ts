@@ -170,7 +170,8 @@ describe('probe', () => {
     [['--step-duration', '10'], '--step-duration: expected a duration from 1s to 1h (e.g. "10s"), got "10"'],
     [['--slo-p99', 'fast'], '--slo-p99: expected a positive duration like "200ms", got "fast"'],
     [['--slo-p99', '0ms'], '--slo-p99: expected a positive duration like "200ms", got "0ms"'],
-    [['--method', 'GE T'], '--method: expected an HTTP method like GET or POST, got "GE T"'],
+    [['--method', 'GE T'], '--method: expected one of GET, POST, PUT, PATCH, DELETE, HEAD, got "GE T"'],
+    [['--method', 'FOO'], '--method: expected one of GET, POST, PUT, PATCH, DELETE, HEAD, got "FOO"'],
     [['--header', 'novalue'], '--header: expected "name: value", got "novalue"'],
     [['--header', 'bad name: x'], '--header: expected "name: value", got "bad name: x"'],
   ])('rejects %j with one line naming the flag, before sending anything', async (bad, message) => {

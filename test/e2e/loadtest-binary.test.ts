@@ -143,6 +143,16 @@ describe('live-assure loadtest (binary, loopback servers)', () => {
     expect(() => readJson(join(out, 'summary.json'))).toThrow();
   });
 
+  it('fails the run, loudly, when all connections were busy and requests waited for one', async () => {
+    const url = await serve((_, response) => void setTimeout(() => response.end('ok'), 50));
+    const run = await spawnCli(['loadtest', '--url', url, '--rate', '60', '--duration', '2s', '--workers', '1', '--connections', '2', '--out', runDir(), '--json']).done;
+    expect(run.code, run.stderr).toBe(1);
+    const summary = JSON.parse(run.stdout) as { generator: { kept_up: boolean; warnings: string[] }; thresholds: Array<{ expr: string; pass: boolean }> };
+    expect(summary.generator.kept_up).toBe(false);
+    expect(summary.generator.warnings.join('\n')).toMatch(/all 2 connections were busy: up to \d+ requests waited for one/);
+    expect(summary.thresholds.at(-1)).toMatchObject({ expr: 'generator.lag.p99<100ms, 0 dropped, 0 waiting for a connection', pass: false });
+  });
+
   it('rejects bad flags with one line and exit 2', async () => {
     const bad = await spawnCli(['loadtest', '--url', 'http://127.0.0.1:1/', '--rate', 'fast', '--duration', '1s']).done;
     expect(bad.code).toBe(2);

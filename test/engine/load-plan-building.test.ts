@@ -21,8 +21,9 @@ describe('the load plan of a scenario', () => {
   const scenario = scenarioFile('scenarios/demo.yaml');
   const forecast = forecastScenario(scenario);
 
-  it('runs every journey at its forecast peak × scale at level 1, in proportion', () => {
+  it('runs every journey at its forecast peak × scale at level 1, in proportion, every request shadow-tagged', () => {
     const plan = scenarioLoadPlan(scenario, forecast, settings);
+    expect(plan.injectedHeaders.every).toEqual({ 'x-live-assure-shadow': 'r' });
     const peaks = forecast.journeys.reduce((sum, journey) => sum + journey.peak_qps, 0);
     expect(plan.ratePerSecond).toBeCloseTo(peaks * 0.1, 9);
     expect(plan.journeys.map((journey) => journey.weight)).toEqual(forecast.journeys.map((journey) => journey.peak_qps));
@@ -46,6 +47,10 @@ describe('the load plan of a scenario', () => {
     const adHoc = adHocLoadPlan({ url: 'http://h/x', method: 'GET', headers: {}, rate: 10, durationMs: 1000, name: 'request' }, settings);
     expect(adHoc.thresholds.map((threshold) => threshold.text)).toEqual(['errors.rate<1%']);
     expect(adHoc.arrivals).toBe('constant');
+    const latencyOnly = adHocLoadPlan({ url: 'http://h/x', method: 'GET', headers: {}, rate: 10, durationMs: 1000, name: 'request' }, { ...settings, thresholds: [expr('p99<50ms')] });
+    expect(latencyOnly.thresholds.map((threshold) => threshold.text)).toEqual(['p99<50ms', 'errors.rate<1%']);
+    const scoped = adHocLoadPlan({ url: 'http://h/x', method: 'GET', headers: {}, rate: 10, durationMs: 1000, name: 'request' }, { ...settings, thresholds: [expr('request.errors.rate<5%')] });
+    expect(scoped.thresholds.map((threshold) => threshold.text)).toEqual(['request.errors.rate<5%', 'errors.rate<1%']);
   });
 });
 

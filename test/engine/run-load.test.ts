@@ -72,11 +72,24 @@ describe('runLoad (in process, manual clock)', () => {
     expect(loadtestExitCode(summary)).toBe(130);
   });
 
-  it('never passes a run where everything fails: the default error-rate threshold catches it', async () => {
-    const plan = testPlan({ rate: 10, durationMs: 2000 });
+  it('fails a run where everything fails on its error rate, while its latency threshold passes', async () => {
+    const plan = testPlan({ rate: 10, durationMs: 2000, thresholds: [expr('p99<50ms'), expr('errors.rate<1%')] });
     const { summary } = await runOnManualClock(plan, () => ({ status: 500, afterMs: 5 }));
+    expect(summary.thresholds.map((result) => [result.expr, result.pass])).toEqual([
+      ['p99<50ms', true],
+      ['errors.rate<1%', false],
+      ['generator.lag.p99<100ms, 0 dropped, 0 waiting for a connection', true],
+    ]);
     expect(summary.verdict).toBe('fail');
     expect(summary.error_kinds).toEqual({ http_5xx: 20 });
+    expect(summary.first_errors).toEqual(['first http_5xx: home: HTTP 500']);
+  });
+
+  it('keeps refused connections out of the percentiles', async () => {
+    let n = 0;
+    const { summary } = await runOnManualClock(testPlan({ rate: 10, durationMs: 2000 }), () => (n++ % 2 === 0 ? { error: 'ECONNREFUSED', afterMs: 0.1 } : { status: 200, afterMs: 40 }));
+    expect(summary.latency_ms.p50).toBeCloseTo(40, 0);
+    expect(summary.error_kinds).toEqual({ refused: 10 });
   });
 
   it('a target that never answers is an environment failure (exit 3)', async () => {

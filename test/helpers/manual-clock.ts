@@ -57,7 +57,7 @@ export function fakeTransport(clock: ManualClock, reply: (request: HttpRequest) 
     get inFlight() {
       return inFlight;
     },
-    queued: 0,
+    takeMaxQueued: () => 0,
     close: async () => undefined,
   };
 }
