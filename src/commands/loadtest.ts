@@ -68,19 +68,15 @@ function settings(parsed: ParsedLoadtestFlags, target: string) {
   };
 }
 
-async function liveSink(flags: LoadtestFlags, io: Io): Promise<RunSink & { close(): Promise<void> | void }> {
+async function liveSink(flags: LoadtestFlags, io: Io): Promise<RunSink> {
   const stdout = io.stdout;
   const interactive = stdout instanceof WriteStream && flags.tui && flags.json !== true && io.env['CI'] === undefined;
   if (interactive) {
     const { createDashboardSink } = await import('../ui/dashboard-sink.js');
-    return withClose(createDashboardSink(stdout));
+    return createDashboardSink(stdout);
   }
   const { createPlainReporter } = await import('../ui/plain-reporter.js');
-  return withClose(createPlainReporter(flags.json === true ? io.stderr : io.stdout));
-}
-
-function withClose(sink: RunSink): RunSink & { close(): Promise<void> | void } {
-  return { handle: (event) => sink.handle(event), close: () => sink.close?.() };
+  return createPlainReporter(flags.json === true ? io.stderr : io.stdout);
 }
 
 /** A scope in a flag's expression must name a step or journey of the run, as the scenario rules require of the file's. */
@@ -130,7 +126,7 @@ export async function runLoadtest(file: string | undefined, flags: LoadtestFlags
     try {
       summary = await runLoad(plan, { sinks: [store, live], mode: { kind: 'threads', workers: parsed.workers }, signal: io.signal, now: () => io.now(), runDir: store.dir });
     } finally {
-      await live.close();
+      await live.close?.();
     }
     const exitCode = loadtestExitCode(summary);
     store.finish(exitCode);

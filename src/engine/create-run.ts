@@ -3,6 +3,7 @@ import type { MainMessage, ThreadInput, ThreadMessage } from './generator-thread
 import type { Transport } from './http-transport.js';
 import { LoadGenerator, type GeneratorClock, type GeneratorReport } from './load-generator.js';
 import { planEndpoints, type LoadPlan } from './load-plan.js';
+import { peakLevel } from './load-profile.js';
 import { RunAggregator } from './run-aggregator.js';
 import { epochNow } from './run-clock.js';
 import type { RunDescription, RunEvent, RunSink, RunSummary, StopReason } from './run-events.js';
@@ -77,7 +78,7 @@ function describe(plan: LoadPlan, workers: number, runDir: string | undefined): 
     target: plan.target,
     durationMs: plan.durationMs,
     scheduledArrivals: Math.round(scheduledArrivals(plan, plan.durationMs)),
-    peakRate: plan.ratePerSecond * Math.max(0, ...plan.segments.flatMap((segment) => [segment.from, segment.to])),
+    peakRate: plan.ratePerSecond * peakLevel(plan.segments),
     workers,
     endpoints: planEndpoints(plan),
     thresholds: plan.thresholds.map((expr) => expr.text),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { valueAtPath } from '../scenarios/json-path.js';
+import { templateNamesIn } from '../scenarios/templates.js';
 import { describeError, transportErrorKind } from './error-kind.js';
 import type { HttpRequest, HttpResponse, Transport } from './http-transport.js';
 import { feedSampler, keySampler, type WorkerShare } from './key-sampler.js';
@@ -52,15 +53,8 @@ function splitUrl(url: string, target: string): { origin: string; path: string }
   return { origin: base.origin, path: `${base.pathname.replace(/\/$/, '')}${url}` };
 }
 
-function namesIn(step: PlannedStep): Set<string> {
-  const names = new Set<string>();
-  const collect = (value: unknown): void => {
-    if (typeof value === 'string') for (const part of compileTemplate(value)) if (typeof part !== 'string') names.add(part.name);
-    if (Array.isArray(value)) value.forEach(collect);
-    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
-  };
-  collect([step.url, step.headers, step.json, step.body]);
-  return names;
+function namesIn(step: PlannedStep): string[] {
+  return templateNamesIn([step.url, step.headers, step.json, step.body]).map((placeholder) => placeholder.name);
 }
 
 function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourney {

@@ -1,6 +1,7 @@
 import type { Plan } from '../scenarios/forecast.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { peakLevel, profileLength, profileSegments } from './load-profile.js';
+import { journeyWeights } from './scenario-load-plan.js';
 import { scheduledArrivals } from './scheduled-arrivals.js';
 
 /** What `loadtest` will send for a scenario, as `plan` shows it: the same numbers the engine uses. */
@@ -20,7 +21,7 @@ export interface LoadOutline {
 export function outlineLoad(scenario: Scenario, forecast: Plan): LoadOutline | undefined {
   const load = scenario.load;
   if (load === undefined) return undefined;
-  const weights = forecast.journeys.map((journey) => ({ journey: journey.name, weight: journey.peak_qps }));
+  const weights = journeyWeights(scenario, forecast);
   const total = weights.reduce((sum, entry) => sum + entry.weight, 0);
   const rate = total * load.scale;
   const segments = profileSegments(load.stages);
@@ -31,7 +32,7 @@ export function outlineLoad(scenario: Scenario, forecast: Plan): LoadOutline | u
     peak_rate: rate * peakLevel(segments),
     duration_ms: profileLength(segments),
     scheduled_arrivals: Math.round(scheduledArrivals({ segments, ratePerSecond: rate }, profileLength(segments))),
-    mix: weights.map((entry) => ({ journey: entry.journey, share: total > 0 ? entry.weight / total : 0, rate: entry.weight * load.scale })),
+    mix: weights.map((entry) => ({ journey: entry.name, share: total > 0 ? entry.weight / total : 0, rate: entry.weight * load.scale })),
     thresholds: load.thresholds,
     abort: load.abort,
   };

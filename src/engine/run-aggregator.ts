@@ -49,7 +49,6 @@ export class RunAggregator {
   readonly #warned = new Set<string>();
   #thresholdState = new Map<string, boolean>();
   abort: AbortTrigger | undefined;
-  #lastSnapshot: RunSnapshot | undefined;
 
   constructor(plan: LoadPlan, workers: number, emit: (event: RunEvent) => void, now: () => number) {
     this.#plan = plan;
@@ -103,6 +102,7 @@ export class RunAggregator {
   #emitSecond(second: number): void {
     const records = mergeRecords(this.#pending.get(second) ?? []);
     this.#pending.delete(second);
+    const secondP99 = new Map<string, { p99: number; count: number }>();
     for (const record of records) {
       const histogram = decodeFromCompressedBase64(record.latency_us);
       this.#overall.add(record, histogram);
@@ -112,12 +112,13 @@ export class RunAggregator {
         this.#endpoints.set(record.endpoint, endpoint);
       }
       endpoint.totals.add(record, histogram);
+      secondP99.set(record.endpoint, { p99: latencyOf(histogram).p99, count: record.count });
     }
     for (const [name, endpoint] of this.#endpoints) {
-      const record = records.find((candidate) => candidate.endpoint === name);
-      endpoint.history.push(record === undefined ? null : latencyOf(decodeFromCompressedBase64(record.latency_us)).p99);
+      const measured = secondP99.get(name);
+      endpoint.history.push(measured?.p99 ?? null);
       if (endpoint.history.length > HISTORY_SECONDS) endpoint.history.shift();
-      endpoint.lastCount = record?.count ?? 0;
+      endpoint.lastCount = measured?.count ?? 0;
     }
     this.#window.push(records);
     if (this.#window.length > this.#windowSeconds) this.#window.shift();
@@ -136,7 +137,6 @@ export class RunAggregator {
     }
     this.#checkAbort(second);
     const snapshot = this.#snapshot(second, secondLag.p99, thresholds);
-    this.#lastSnapshot = snapshot;
     this.#emit({ type: 'second', at: this.#now(), second, records, snapshot });
   }
 
@@ -199,10 +199,6 @@ export class RunAggregator {
 
   endpointTotals(): Array<[string, Totals]> {
     return [...this.#endpoints].map(([name, endpoint]) => [name, endpoint.totals]);
-  }
-
-  get lastSnapshot(): RunSnapshot | undefined {
-    return this.#lastSnapshot;
   }
 
 }

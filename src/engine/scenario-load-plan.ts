@@ -78,6 +78,11 @@ function cut(segments: LevelSegment[], durationMs: number | undefined): LevelSeg
   return durationMs === undefined ? segments : cutProfile(segments, durationMs);
 }
 
+/** Each journey's arrivals per second at level 1, before scaling: its forecast peak. */
+export function journeyWeights(scenario: Scenario, forecast: Plan): Array<{ name: string; weight: number }> {
+  return Object.keys(scenario.journeys).map((name) => ({ name, weight: forecast.journeys.find((peak) => peak.name === name)?.peak_qps ?? 0 }));
+}
+
 /**
  * The scenario's load as a plan: level 1 runs every journey at its forecast peak rate times the
  * scale (each journey at its own peak, which is the conservative mix), over the stages.
@@ -87,10 +92,10 @@ export function scenarioLoadPlan(scenario: Scenario, forecast: Plan, settings: S
   if (load === undefined) throw new RangeError('the scenario has no load section');
   const scale = settings.scale ?? load.scale;
   const segments = cut(profileSegments(load.stages), settings.durationMs);
-  const journeys = Object.entries(scenario.journeys).map(([name, journey]) => ({
+  const journeys = journeyWeights(scenario, forecast).map(({ name, weight }) => ({
     name,
-    weight: forecast.journeys.find((peak) => peak.name === name)?.peak_qps ?? 0,
-    steps: journey.steps.map((step) => planStep(step, settings.defaultTimeoutMs)),
+    weight,
+    steps: (scenario.journeys[name]?.steps ?? []).map((step) => planStep(step, settings.defaultTimeoutMs)),
   }));
   const keys: Record<string, KeySource> = {};
   for (const [name, distribution] of Object.entries(scenario.keys)) {

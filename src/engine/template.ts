@@ -1,3 +1,5 @@
+import { PLACEHOLDER } from '../scenarios/templates.js';
+
 /**
  * `{{name}}` templates compiled once per run, rendered per request: a request's path, headers and
  * body are built by joining pre-split parts, with no regex work on the hot path.
@@ -13,7 +15,6 @@ export type JsonTemplate =
   | { kind: 'object'; entries: Array<[string, JsonTemplate]> }
   | { kind: 'literal'; value: unknown };
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 
 export function compileTemplate(text: string): Template {
   const parts: Array<string | { name: string }> = [];

@@ -6,14 +6,14 @@ import { stepMethodsGiven } from './step-request.js';
 /** Names every template may use besides the scenario's keys. */
 export const TEMPLATE_BUILTINS = ['uuid', 'seq', 'now', 'run_id'] as const;
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 
 function templateNames(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((match) => match[1] ?? '');
 }
 
 /** Every placeholder in a JSON-like value, with the path to the string that holds it. */
-function templateNamesIn(value: unknown, path: PropertyKey[] = []): Array<{ name: string; path: PropertyKey[] }> {
+export function templateNamesIn(value: unknown, path: PropertyKey[] = []): Array<{ name: string; path: PropertyKey[] }> {
   if (typeof value === 'string') return templateNames(value).map((name) => ({ name, path }));
   if (Array.isArray(value)) return value.flatMap((item, index) => templateNamesIn(item, [...path, index]));
   if (typeof value === 'object' && value !== null) {
