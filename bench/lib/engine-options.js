@@ -7,7 +7,7 @@ export const ENGINE_USAGE = `usage: node bench/loadtest-engine.js [--only cpu|pa
                       RSS every 10 s; first, second and last minute means (not run by default)
   --long-minutes <n>  length of the --long check (default 10)
   --profile           cpu section: one more live-assure run under node --cpu-prof, and where the
-                      generator thread's time goes
+                      generator's time goes (per thread)
   --json              print the results as JSON instead of text
   --no-gnu-time       measure CPU from /proc cutime+cstime and RSS from sampled VmHWM even when
                       GNU time is there (the fallback path)`;

@@ -357,5 +357,5 @@ export async function rssSection(context) {
       await server.stop();
     }
   }
-  return { id: 'rss', title: `4. Peak RSS of the live-assure process (main thread + generator thread)`, rows, long, verdicts, notes: [] };
+  return { id: 'rss', title: `4. Peak RSS of the live-assure process (every thread; with --workers 1 the generator runs on the main thread)`, rows, long, verdicts, notes: [] };
 }

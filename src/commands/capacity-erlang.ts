@@ -7,7 +7,7 @@ import {
   type ErlangInputName,
   type ErlangSizing,
 } from '../scenarios/erlang-c.js';
-import { parseFractionText } from '../scenarios/units.js';
+import { parseFractionText } from '../scenarios/unit-text.js';
 import { formatNumber, parseFlagCount, parseFlagNumber } from './flag-numbers.js';
 import { renderRows } from './render-rows.js';
 

@@ -2,7 +2,7 @@ import { InvalidInputError, type LocatedIssue } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { readInputFile } from '../scenarios/read-input-file.js';
-import { parseNumberText } from '../scenarios/units.js';
+import { parseNumberText } from '../scenarios/unit-text.js';
 import { concurrencyForThroughput, fitUsl, type UslFit, type UslPoint } from '../scenarios/usl.js';
 import { formatNumber, parseFlagNumber } from './flag-numbers.js';
 import { renderRows } from './render-rows.js';

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { parseNumberText } from '../scenarios/units.js';
+import { parseNumberText } from '../scenarios/unit-text.js';
 
 /** A flag's number; `min` is exclusive unless `orEqual`. Throws a one-line UsageError naming the flag. */
 export function parseFlagNumber(flag: string, raw: string, min: number, orEqual: boolean): number {

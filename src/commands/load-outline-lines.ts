@@ -1,5 +1,5 @@
 import type { LoadOutline } from '../engine/load-outline.js';
-import { formatDuration } from '../scenarios/units.js';
+import { formatDuration } from '../scenarios/unit-text.js';
 import { formatNumber } from './flag-numbers.js';
 
 /** The `load:` lines of `plan`: what `loadtest` will send, before anything is sent. */

@@ -2,9 +2,9 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import type { LoadPlan } from '../engine/load-plan.js';
 import type { AdHocRequest } from '../engine/scenario-load-plan.js';
-import { HTTP_METHODS } from '../scenarios/schema.js';
+import { HTTP_METHODS } from '../scenarios/http-methods.js';
 import { parseThresholdExpr, type ThresholdExpr } from '../scenarios/threshold-expr.js';
-import { parseDuration, parseRate } from '../scenarios/units.js';
+import { parseDuration, parseRate } from '../scenarios/unit-text.js';
 import { parseFlagCount, parseFlagNumber } from './flag-numbers.js';
 
 /** The flags as commander hands them over. */
@@ -142,5 +142,20 @@ export function parseAdHocRequest(flags: LoadtestFlags, durationMs: number | und
     rate,
     durationMs,
     name: flags.name,
+  };
+}
+
+/** What a load plan takes from the flags, ad hoc or scenario alike. */
+export function planSettings(parsed: ParsedLoadtestFlags, target: string) {
+  return {
+    target,
+    runId: `la-${parsed.seed.toString(36)}-${Date.now().toString(36)}`,
+    seed: parsed.seed,
+    ...(parsed.durationMs === undefined ? {} : { durationMs: parsed.durationMs }),
+    ...(parsed.arrivals === undefined ? {} : { arrivals: parsed.arrivals }),
+    thresholds: parsed.thresholds,
+    abort: parsed.abort,
+    limits: parsed.limits,
+    defaultTimeoutMs: parsed.timeoutMs,
   };
 }

@@ -1,72 +1,19 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { WriteStream } from 'node:tty';
-import { startEmbeddedDemo, type EmbeddedDemo } from '../demo/embedded-demo.js';
 import { runLoad } from '../engine/create-run.js';
-import { readCsvColumn } from '../engine/csv-feed.js';
 import { planEndpoints, type LoadPlan } from '../engine/load-plan.js';
 import type { RunSink } from '../engine/run-events.js';
 import { loadtestExitCode } from '../engine/run-exit-code.js';
 import { createRunStore, inputHash, newRunDirectory, type RunManifest, type RunStore } from '../engine/run-store.js';
-import { adHocLoadPlan, scenarioLoadPlan } from '../engine/scenario-load-plan.js';
-import { EnvironmentError, UsageError } from '../errors.js';
+import { adHocLoadPlan } from '../engine/scenario-load-plan.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { forecastScenario } from '../scenarios/forecast.js';
 import { didYouMean } from '../scenarios/did-you-mean.js';
-import { loadScenarioFile } from '../scenarios/load-scenario.js';
-import type { Scenario } from '../scenarios/schema.js';
 import { readVersion } from '../version.js';
-import { checkModeFlags, parseAdHocRequest, parseLoadtestFlags, type LoadtestFlags, type ParsedLoadtestFlags } from './loadtest-options.js';
+import { checkModeFlags, parseAdHocRequest, parseLoadtestFlags, planSettings, type LoadtestFlags } from './loadtest-options.js';
+import type { Prepared } from './loadtest-scenario.js';
 import { renderLoadtestSummary } from './loadtest-summary.js';
-
-async function csvFeeds(scenario: Scenario, file: string, cwd: string): Promise<Record<string, string[]>> {
-  const feeds: Record<string, string[]> = {};
-  for (const [key, distribution] of Object.entries(scenario.keys)) {
-    const csv = distribution.csv;
-    if (csv !== undefined) feeds[key] = await readCsvColumn({ key, file: csv.file, column: csv.column }, dirname(resolve(cwd, file)), file);
-  }
-  return feeds;
-}
-
-interface Prepared {
-  plan: LoadPlan;
-  scenario?: Scenario;
-  demo?: EmbeddedDemo;
-}
-
-async function prepareScenario(file: string, parsed: ParsedLoadtestFlags, io: Io): Promise<Prepared> {
-  const scenario = await loadScenarioFile(file, { cwd: io.cwd, env: io.env });
-  if (scenario.load === undefined) {
-    throw new UsageError(`${file} has no load section: nothing says how hard to push`, 'add e.g. `load: { scale: 0.01, stages: [{ ramp: 30s, to: 1 }, { hold: 2m }] }` (see scenarios/demo.yaml)');
-  }
-  const feeds = await csvFeeds(scenario, file, io.cwd);
-  let demo: EmbeddedDemo | undefined;
-  let target = parsed.target;
-  if (target === undefined) {
-    try {
-      demo = await startEmbeddedDemo(io.execPath);
-    } catch (error) {
-      throw new EnvironmentError(error instanceof Error ? error.message : String(error), 'give --target <base URL> to test your own platform');
-    }
-    target = demo.gatewayUrl;
-  }
-  const plan = scenarioLoadPlan(scenario, forecastScenario(scenario), { ...settings(parsed, target), feeds, ...(parsed.scale === undefined ? {} : { scale: parsed.scale }) });
-  return { plan, scenario, ...(demo === undefined ? {} : { demo }) };
-}
-
-function settings(parsed: ParsedLoadtestFlags, target: string) {
-  return {
-    target,
-    runId: `la-${parsed.seed.toString(36)}-${Date.now().toString(36)}`,
-    seed: parsed.seed,
-    ...(parsed.durationMs === undefined ? {} : { durationMs: parsed.durationMs }),
-    ...(parsed.arrivals === undefined ? {} : { arrivals: parsed.arrivals }),
-    thresholds: parsed.thresholds,
-    abort: parsed.abort,
-    limits: parsed.limits,
-    defaultTimeoutMs: parsed.timeoutMs,
-  };
-}
 
 async function liveSink(flags: LoadtestFlags, io: Io): Promise<RunSink> {
   const stdout = io.stdout;
@@ -104,7 +51,11 @@ export async function runLoadtest(file: string | undefined, flags: LoadtestFlags
   if (flags.url !== undefined && flags.target !== undefined) throw new UsageError('--target is the base URL of a scenario run; with --url, the URL is the target');
   checkModeFlags(flags, file !== undefined);
   const parsed = parseLoadtestFlags(flags, io.now());
-  const prepared: Prepared = file !== undefined ? await prepareScenario(file, parsed, io) : { plan: adHocLoadPlan(parseAdHocRequest(flags, parsed.durationMs), settings(parsed, flags.url ?? '')) };
+  // The scenario machinery (YAML, zod, the forecast) loads only for a scenario run.
+  const prepared: Prepared =
+    file !== undefined
+      ? await (await import('./loadtest-scenario.js')).prepareScenario(file, parsed, io)
+      : { plan: adHocLoadPlan(parseAdHocRequest(flags, parsed.durationMs), planSettings(parsed, flags.url ?? '')) };
   const { plan, scenario, demo } = prepared;
   let store: RunStore | undefined;
   try {
@@ -124,7 +75,7 @@ export async function runLoadtest(file: string | undefined, flags: LoadtestFlags
     const live = await liveSink(flags, io);
     let summary;
     try {
-      summary = await runLoad(plan, { sinks: [store, live], mode: { kind: 'threads', workers: parsed.workers }, signal: io.signal, now: () => io.now(), runDir: store.dir });
+      summary = await runLoad(plan, { sinks: [store, live], mode: parsed.workers === 1 ? { kind: 'main-thread' } : { kind: 'threads', workers: parsed.workers }, signal: io.signal, now: () => io.now(), runDir: store.dir });
     } finally {
       await live.close?.();
     }

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Plan, ServicePlan } from '../scenarios/forecast.js';
-import { formatDuration } from '../scenarios/units.js';
+import { formatDuration } from '../scenarios/unit-text.js';
 
 function formatQps(value: number): string {
   if (value === 0) return '0';

@@ -1,10 +1,10 @@
 import { runClosedSweep, type LevelMeasurement, type SweepResult, type SweepTarget } from '../engine/closed-sweep.js';
 import { analyseProbe, judgeLevel, type LevelVerdict, type ProbeAnalysis, type ProbeSlo } from '../engine/probe-knee.js';
-import { HTTP_METHODS } from '../scenarios/schema.js';
+import { HTTP_METHODS } from '../scenarios/http-methods.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { parseDuration, parseNumberText } from '../scenarios/units.js';
+import { parseDuration, parseNumberText } from '../scenarios/unit-text.js';
 import { formatNumber } from './flag-numbers.js';
 import { renderRows } from './render-rows.js';
 

@@ -1,18 +1,23 @@
 import { Worker } from 'node:worker_threads';
 import type { MainMessage, ThreadInput, ThreadMessage } from './generator-thread.js';
-import type { Transport } from './http-transport.js';
+import { createHttpTransport, type Transport } from './http-transport.js';
+import { warmUpTransport } from './transport-warm-up.js';
 import { LoadGenerator, type GeneratorClock, type GeneratorReport } from './load-generator.js';
 import { planEndpoints, type LoadPlan } from './load-plan.js';
 import { peakLevel } from './load-profile.js';
 import { RunAggregator } from './run-aggregator.js';
-import { epochNow } from './run-clock.js';
+import { epochNow, realRunClock } from './run-clock.js';
 import type { RunDescription, RunEvent, RunSink, RunSummary, StopReason } from './run-events.js';
 import { summarizeRun } from './run-summary.js';
 import { scheduledArrivals } from './scheduled-arrivals.js';
 
-/** How generators run: worker threads (the real thing), or in this thread on injected seams (tests). */
+/**
+ * How generators run: worker threads; one generator on this thread (one worker: no second V8
+ * isolate to start and feed); or on this thread on injected seams (tests).
+ */
 export type GeneratorMode =
   | { kind: 'threads'; workers: number }
+  | { kind: 'main-thread' }
   | { kind: 'in-process'; transport: Transport; clock: GeneratorClock };
 
 export interface RunDeps {
@@ -72,6 +77,15 @@ function startInProcess(plan: LoadPlan, transport: Transport, clock: GeneratorCl
   return { stop: () => generator.stop(), done: generator.run(), terminate: async () => undefined };
 }
 
+async function startOnMainThread(plan: LoadPlan, onReport: (worker: number, report: GeneratorReport) => void, onStart: () => void): Promise<Generators> {
+  await warmUpTransport();
+  const transport = createHttpTransport({ connections: plan.limits.connections, connectTimeoutMs: plan.limits.connectTimeoutMs });
+  const clock = realRunClock(epochNow());
+  onStart();
+  const generator = new LoadGenerator({ plan, worker: { index: 0, count: 1 }, transport, clock, report: (report) => onReport(0, report) });
+  return { stop: () => generator.stop(), done: generator.run().then(() => transport.close()), terminate: async () => undefined };
+}
+
 function describe(plan: LoadPlan, workers: number, runDir: string | undefined): RunDescription {
   return {
     name: plan.name,
@@ -121,16 +135,19 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
     loadStartedAt = deps.now();
     emit({ type: 'started', at: loadStartedAt, run: describe(plan, workers, deps.runDir) });
   };
+  const onSignal = (): void => stop('interrupted');
+  if (deps.signal?.aborted === true) onSignal();
+  deps.signal?.addEventListener('abort', onSignal, { once: true });
   let generators: Generators;
   if (deps.mode.kind === 'threads') generators = startThreads(plan, workers, onReport, started);
+  else if (deps.mode.kind === 'main-thread') generators = await startOnMainThread(plan, onReport, started);
   else {
     started();
     generators = startInProcess(plan, deps.mode.transport, deps.mode.clock, onReport);
   }
   running.generators = generators;
-  const onSignal = (): void => stop('interrupted');
-  if (deps.signal?.aborted === true) onSignal();
-  deps.signal?.addEventListener('abort', onSignal, { once: true });
+  // Interrupted while the generator was warming up.
+  if (stopReason !== 'completed') generators.stop();
   try {
     await generators.done;
   } finally {

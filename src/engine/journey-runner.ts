@@ -33,6 +33,8 @@ interface CompiledStep {
   body: Template | undefined;
   readBody: boolean;
   expected: ReadonlySet<number> | undefined;
+  /** The request itself, when nothing in it varies: built once, its bytes kept by the transport. */
+  fixed: HttpRequest | undefined;
 }
 
 interface CompiledJourney {
@@ -41,7 +43,12 @@ interface CompiledJourney {
   /** Keys the journey's templates draw, each once per arrival so every step sees the same room. */
   keys: string[];
   builtins: { uuid: boolean; now: boolean };
+  /** Some template or capture uses per-arrival values. */
+  needsVars: boolean;
 }
+
+// Shared by arrivals of journeys that use no values: nothing ever writes to it (captures need vars).
+const NO_VARS = new Map<string, string | number>();
 
 function splitUrl(url: string, target: string): { origin: string; path: string } {
   const absolute = /^https?:\/\//.test(url);
@@ -60,7 +67,8 @@ function namesIn(step: PlannedStep): string[] {
 function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourney {
   const used = new Set<string>();
   const steps = journey.steps.map((planned): CompiledStep => {
-    for (const name of namesIn(planned)) used.add(name);
+    const names = namesIn(planned);
+    for (const name of names) used.add(name);
     const { origin, path } = splitUrl(planned.url, plan.target);
     const headers: Array<[string, Template]> = Object.entries({
       ...plan.injectedHeaders.every,
@@ -68,7 +76,7 @@ function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourne
       ...planned.headers,
     }).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)]);
     if (planned.json !== undefined && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', ['application/json']]);
-    return {
+    const step: CompiledStep = {
       planned,
       origin,
       path: compileTemplate(path),
@@ -77,13 +85,17 @@ function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourne
       body: planned.body === undefined ? undefined : compileTemplate(planned.body),
       readBody: planned.expectContains !== undefined || Object.keys(planned.captures).length > 0,
       expected: planned.expectStatus === undefined ? undefined : new Set(planned.expectStatus),
+      fixed: undefined,
     };
+    if (names.length === 0) step.fixed = { ...buildRequest(step, NO_VARS), fixed: true };
+    return step;
   });
   return {
     name: journey.name,
     steps,
     keys: [...used].filter((name) => plan.keys[name] !== undefined),
     builtins: { uuid: used.has('uuid'), now: used.has('now') },
+    needsVars: used.size > 0 || journey.steps.some((step) => Object.keys(step.captures).length > 0),
   };
 }
 
@@ -162,13 +174,17 @@ export class JourneyRunner {
   start(journeyIndex: number, arrival: number, intendedAt: number): void {
     const journey = this.#journeys[journeyIndex];
     if (journey === undefined) return;
+    this.#journeysInFlight += 1;
+    if (!journey.needsVars) {
+      this.#runStep(journey, 0, NO_VARS, intendedAt);
+      return;
+    }
     const vars = new Map<string, string | number>();
     for (const key of journey.keys) vars.set(key, this.#samplers.get(key)?.() ?? '');
     vars.set('seq', arrival);
     vars.set('run_id', this.#runId);
     if (journey.builtins.uuid) vars.set('uuid', randomUUID());
     if (journey.builtins.now) vars.set('now', Date.now());
-    this.#journeysInFlight += 1;
     this.#runStep(journey, 0, vars, intendedAt);
   }
 
@@ -184,7 +200,7 @@ export class JourneyRunner {
       return;
     }
     const env = this.#env;
-    const request = buildRequest(step, vars);
+    const request = step.fixed ?? buildRequest(step, vars);
     env.sent();
     env.transport.send(request, (error, response) => {
       const finishedAt = env.now();

@@ -4,7 +4,7 @@ import { createArrivalSchedule } from './arrival-schedule.js';
 import type { Transport } from './http-transport.js';
 import { JourneyRunner } from './journey-runner.js';
 import { IntervalRecorder, type IntervalRecord } from './latency-intervals.js';
-import type { LoadPlan } from './load-plan.js';
+import { waitingLimit, type LoadPlan } from './load-plan.js';
 import type { ErrorKind } from './request-outcome.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -59,8 +59,8 @@ function journeyPicker(weights: readonly number[], random: () => number): () => 
 /**
  * One worker's share of the open model. Arrivals start at their scheduled times whatever the
  * responses do; an arrival started late has its lag recorded (and its latency still counts from
- * the schedule). When the in-flight limit is reached the arrival is dropped and counted, never
- * silently skipped.
+ * the schedule). When the in-flight limit is reached, or too many requests already wait for a
+ * connection, the arrival is dropped and counted, never silently skipped.
  */
 export class LoadGenerator {
   readonly #options: GeneratorOptions;
@@ -68,6 +68,7 @@ export class LoadGenerator {
   readonly #pickJourney: () => number;
   readonly #runner: JourneyRunner;
   readonly #recorder = new IntervalRecorder();
+  readonly #maxWaiting: number;
   #lag = newLagHistogram();
   #started = 0;
   #startedBySecond = new Map<number, number>();
@@ -86,6 +87,7 @@ export class LoadGenerator {
   constructor(options: GeneratorOptions) {
     this.#options = options;
     const { plan, worker } = options;
+    this.#maxWaiting = waitingLimit(plan.limits);
     this.#schedule = createArrivalSchedule({ segments: plan.segments, ratePerSecond: plan.ratePerSecond, process: plan.arrivals, seed: plan.seed, worker });
     // Journey choice and key draws differ per worker; the arrival times are the shared schedule.
     const random = seededRandom(plan.seed ^ Math.imul(worker.index + 1, 0x9e3779b1));
@@ -134,12 +136,15 @@ export class LoadGenerator {
     const { clock, plan } = this.#options;
     const now = clock.now();
     const maxInFlight = plan.limits.maxInFlight;
+    const maxWaiting = this.#maxWaiting;
+    const transport = this.#options.transport;
     const lag = this.#lag;
     while (this.#next !== undefined && this.#next <= now) {
       this.#arrival += this.#options.worker.count;
-      lag.recordValue(Math.max(1, Math.round((now - this.#next) * 1000)));
-      if (this.#runner.journeysInFlight >= maxInFlight) this.#dropped += 1;
+      // A dropped arrival's lag is not recorded: it is counted as dropped, which says more.
+      if (this.#runner.journeysInFlight >= maxInFlight || transport.waiting >= maxWaiting) this.#dropped += 1;
       else {
+        lag.recordValue(Math.max(1, Math.round((now - this.#next) * 1000)));
         this.#started += 1;
         const second = Math.floor(this.#next / 1000);
         this.#startedBySecond.set(second, (this.#startedBySecond.get(second) ?? 0) + 1);

@@ -1,5 +1,6 @@
 import type { JsonPath } from '../scenarios/json-path.js';
-import type { HttpMethod, KeyDistribution } from '../scenarios/schema.js';
+import type { HttpMethod } from '../scenarios/http-methods.js';
+import type { KeyDistribution } from '../scenarios/schema.js';
 import type { ThresholdExpr } from '../scenarios/threshold-expr.js';
 import type { LevelSegment } from './load-profile.js';
 
@@ -65,6 +66,20 @@ export interface LoadPlan {
     /** Scheduling lag above which the generator counts as not keeping up. */
     maxLagMs: number;
   };
+}
+
+/**
+ * Requests waiting for a free connection per worker before new arrivals are dropped. Enough to
+ * ride out a stalled server for a second or so with the latency counted from the schedule; past
+ * that the queue only turns into memory and GC work while no more load reaches the target.
+ */
+export function waitingLimit(limits: LoadPlan['limits']): number {
+  return Math.max(1000, 4 * limits.connections);
+}
+
+/** Why arrivals get dropped, and what to raise, for warnings. */
+export function droppedBecause(limits: LoadPlan['limits']): string {
+  return `${limits.maxInFlight} journeys in flight or ${waitingLimit(limits)} requests waiting for one of ${limits.connections} connections, per worker (raise --connections, --max-in-flight or --workers)`;
 }
 
 /** Endpoint names in the order journeys first use them. */

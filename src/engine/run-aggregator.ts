@@ -2,7 +2,7 @@ import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { newLagHistogram } from './histograms.js';
 import { latencyOf, mergeRecords, Totals } from './endpoint-totals.js';
 import type { IntervalRecord } from './latency-intervals.js';
-import { planEndpoints, type LoadPlan } from './load-plan.js';
+import { droppedBecause, planEndpoints, type LoadPlan } from './load-plan.js';
 import { levelAt } from './load-profile.js';
 import type { GeneratorReport } from './load-generator.js';
 import type { ErrorKind } from './request-outcome.js';
@@ -79,7 +79,7 @@ export class RunAggregator {
     this.#queued[worker] = report.queued;
     this.maxQueued = Math.max(this.maxQueued, this.#queued.reduce((sum, n) => sum + n, 0));
     for (const [kind, description] of report.firstErrors) if (!this.firstErrors.has(kind)) this.firstErrors.set(kind, description);
-    if (report.dropped > 0) this.#warn('dropped', `generator could not keep up: ${report.dropped} arrivals dropped, ${this.#plan.limits.maxInFlight} journeys already in flight per worker (raise --max-in-flight or --workers)`);
+    if (report.dropped > 0) this.#warn('dropped', `generator could not keep up: ${report.dropped} arrivals dropped at ${droppedBecause(this.#plan.limits)}`);
     if (report.queued > 0) {
       this.#warn('pool', `all ${this.#plan.limits.connections} connections were busy: ${report.queued} requests waited for one (their wait counts in latency; raise --connections if the target can take more)`);
     }

@@ -1,5 +1,5 @@
 import { latencyOf } from './endpoint-totals.js';
-import type { LoadPlan } from './load-plan.js';
+import { droppedBecause, type LoadPlan } from './load-plan.js';
 import type { RunAggregator } from './run-aggregator.js';
 import type { RunSummary, StopReason, Verdict } from './run-events.js';
 import { scheduledArrivals } from './scheduled-arrivals.js';
@@ -23,7 +23,7 @@ function generatorCheck(plan: LoadPlan, lagP99: number, dropped: number, maxQueu
 function generatorWarnings(plan: LoadPlan, lagP99: number, dropped: number, maxQueued: number, workers: number): string[] {
   const warnings: string[] = [];
   if (lagP99 >= plan.limits.maxLagMs) warnings.push(`generator could not keep up: arrivals started late, lag p99 ${lagP99} ms (bound ${plan.limits.maxLagMs} ms): add --workers or generate from more machines`);
-  if (dropped > 0) warnings.push(`generator could not keep up: ${dropped} arrivals dropped at ${plan.limits.maxInFlight} journeys in flight per worker (raise --max-in-flight or --workers)`);
+  if (dropped > 0) warnings.push(`generator could not keep up: ${dropped} arrivals dropped at ${droppedBecause(plan.limits)}`);
   if (maxQueued > 0) warnings.push(`all ${plan.limits.connections * workers} connections were busy: up to ${maxQueued} requests waited for one, so less load reached the target than scheduled (raise --connections)`);
   return warnings;
 }

@@ -6,9 +6,9 @@ const WARM_UP_REQUESTS = 1000;
 const WARM_UP_CONCURRENCY = 50;
 
 /**
- * Sends a few thousand requests to a throwaway loopback server in this thread before the run
- * starts: undici's HTTP parser (WebAssembly) compiles and the hot path gets optimised here, not
- * during the first second of the run, where it used to stall the first requests by 100 ms and more.
+ * Sends a thousand requests to a throwaway loopback server in this thread before the run starts:
+ * the transport's hot path gets optimised here, not during the first second of the run, where
+ * the first requests used to be late by tens of milliseconds.
  * The target sees none of it.
  */
 export async function warmUpTransport(): Promise<void> {

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** Levenshtein distance, for "did you mean" hints on misspelt keys and names. */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
@@ -36,39 +34,4 @@ function closestMatch(word: string, candidateNames: Iterable<string>): string | 
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const match = closestMatch(word, candidates);
   return match === undefined ? '' : ` (did you mean "${match}"?)`;
-}
-
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodNullable) {
-    return unwrap(schema.unwrap());
-  }
-  if (schema instanceof z.ZodPipe) return unwrap(schema.in);
-  return schema;
-}
-
-function childSchema(schema: z.core.$ZodType, segment: PropertyKey): z.core.$ZodType | undefined {
-  const inner = unwrap(schema);
-  if (inner instanceof z.ZodObject) return inner.shape[String(segment)];
-  if (inner instanceof z.ZodRecord) return inner.valueType;
-  if (inner instanceof z.ZodArray) return inner.element;
-  if (inner instanceof z.ZodTuple) return inner.def.items[Number(segment)];
-  if (inner instanceof z.ZodUnion) {
-    for (const option of inner.options) {
-      const found = childSchema(option, segment);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-/** The keys an object schema accepts at `path` inside `root`, for "did you mean" hints. */
-export function knownKeysAt(root: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
-  let schema: z.core.$ZodType | undefined = root;
-  for (const segment of path) {
-    if (schema === undefined) return [];
-    schema = childSchema(schema, segment);
-  }
-  if (schema === undefined) return [];
-  const inner = unwrap(schema);
-  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
 }

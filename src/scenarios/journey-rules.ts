@@ -5,7 +5,7 @@ import type { Journey, Scenario } from './schema.js';
 import type { DeclaredNames } from './sound-sections.js';
 import { stepMethodsGiven } from './step-request.js';
 import { stepPlaceholders, TEMPLATE_BUILTINS } from './templates.js';
-import { formatDuration } from './units.js';
+import { formatDuration } from './unit-text.js';
 
 /** Above this a per-viewer rate is almost surely a unit slip (`/s` for `/min`). */
 const MAX_PER_VIEWER_PER_SECOND = 1;

@@ -13,8 +13,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const name = (what: string) =>
   z.string().regex(NAME, `${what} names use letters, digits, "-" and "_"`);
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** Bounds keep arithmetic finite (no Infinity reaching Erlang C); no real night comes near them. */
 const LARGEST = 1e12;

@@ -1,4 +1,5 @@
-import { HTTP_METHODS, type HttpMethod, type Step } from './schema.js';
+import { HTTP_METHODS, type HttpMethod } from './http-methods.js';
+import type { Step } from './schema.js';
 
 /** The method keys a step gives; the rules require exactly one. */
 export function stepMethodsGiven(step: Step): HttpMethod[] {

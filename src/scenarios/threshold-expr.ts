@@ -1,4 +1,4 @@
-import { parseDuration, parseNumberText } from './units.js';
+import { parseDuration, parseNumberText } from './unit-text.js';
 
 /**
  * Threshold and abort expressions, one grammar for scenario files and `--threshold`/`--abort` flags:

@@ -1,17 +1,11 @@
 import { z } from 'zod';
+import { DURATION_TEXT, NUMBER_TEXT, parseDuration, parseFractionText, parseNumberText, parseRate, RATE_TEXT } from './unit-text.js';
 
 /**
  * Scalars people write in scenario files: durations (`30s`), rates (`120/s`), fractions (`0.9`, `90%`)
  * and numbers with `_` separators (`3_000_000`). Each schema below also knows its JSON Schema shape,
  * because the runtime side is a transform that JSON Schema cannot express.
  */
-
-const NUMBER_TEXT = /^[+-]?(\d+(_\d+)*)(\.\d+(_\d+)*)?([eE][+-]?\d+)?$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_TEXT = /^(\d+(?:\.\d+)?(ms|s|m|h))+$/;
-const RATE_TEXT = /^(\d+(?:_\d+)*(?:\.\d+)?)\s*\/\s*(\d*(?:\.\d+)?)\s*(ms|s|sec|m|min|h|hour)$/;
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, hour: 3_600_000 };
 
 /** Meta key marking a unit-bearing scalar, so the JSON Schema generator can describe its written form. */
 export const SCALAR_META_KEY = 'x-live-assure-scalar';
@@ -42,50 +36,9 @@ export function scalarJsonSchema(kind: unknown, generated: Record<string, unknow
   }
 }
 
-export function parseNumberText(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!NUMBER_TEXT.test(trimmed)) return undefined;
-  const value = Number(trimmed.replaceAll('_', ''));
-  return Number.isFinite(value) ? value : undefined;
-}
-
-/** `90s`, `1h30m`, `250ms` → milliseconds; `0` is allowed bare. */
-export function parseDuration(value: unknown): number | undefined {
-  if (value === 0) return 0;
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (text === '0') return 0;
-  if (!DURATION_TEXT.test(text)) return undefined;
-  let total = 0;
-  for (const match of text.matchAll(DURATION_PART)) {
-    total += Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
-  }
-  return Number.isFinite(total) ? total : undefined;
-}
-
-/** `120/s`, `3/min`, `1/30s`, `0.6/min` → events per second. */
-export function parseRate(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = RATE_TEXT.exec(value.trim());
-  if (match === null) return undefined;
-  const count = Number((match[1] ?? '').replaceAll('_', ''));
-  const per = match[2] === '' || match[2] === undefined ? 1 : Number(match[2]);
-  const unitMs = UNIT_MS[match[3] ?? ''];
-  if (unitMs === undefined || !(per > 0)) return undefined;
-  return count / ((per * unitMs) / 1000);
-}
-
 function fromNumberText(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   return parseNumberText(value) ?? value;
-}
-
-/** `0.4` or `40%` → 0.4 (not range-checked: callers say what range they need). */
-export function parseFractionText(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!trimmed.endsWith('%')) return parseNumberText(trimmed);
-  const percent = parseNumberText(trimmed.slice(0, -1));
-  return percent === undefined ? undefined : percent / 100;
 }
 
 function fromPercentText(value: unknown): unknown {
@@ -133,14 +86,4 @@ export function duration() {
 /** A rate in events per second, written `120/s`, `3/min`, `1/30s`. */
 export function rate() {
   return textScalar('rate', parseRate, 'a rate like "120/s", "3/min" or "1/30s"');
-}
-
-/** `5400000` → `1h30m`: the inverse of `parseDuration`, for output. */
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.round(ms / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  const parts = [hours > 0 ? `${hours}h` : '', minutes > 0 ? `${minutes}m` : '', seconds > 0 ? `${seconds}s` : ''];
-  return parts.join('') || '0s';
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { LocatedIssue } from '../errors.js';
-import { didYouMean, knownKeysAt } from './did-you-mean.js';
+import { didYouMean } from './did-you-mean.js';
+import { knownKeysAt } from './schema-keys.js';
 import type { YamlSource } from './yaml-source.js';
 
 function plainMessage(message: string): string {

@@ -1,5 +1,5 @@
 import type { RunDescription, RunEvent, RunSnapshot, StopReason, WarningReason } from '../engine/run-events.js';
-import { formatDuration } from '../scenarios/units.js';
+import { formatDuration } from '../scenarios/unit-text.js';
 import { formatBreakdown, formatCount, formatMs, formatPercent, formatQuantity, formatRate } from './format.js';
 import { errorTotals } from './snapshot-totals.js';
 import { formatThresholdValue } from './threshold-value.js';

@@ -75,6 +75,20 @@ describe('LoadGenerator on a manual clock', () => {
     expect(run.total('dropped')).toBe(95);
   });
 
+  it('drops arrivals while too many requests already wait for a connection (1000, or 4 per connection)', () => {
+    const plan = testPlan({ rate: 100, durationMs: 1000, limits: { connections: 300, maxInFlight: 10_000, connectTimeoutMs: 1000, maxLagMs: 100 } });
+    const run = drive(plan);
+    run.clock.advanceTo(300);
+    run.transport.waiting = 1199;
+    run.clock.advanceTo(500);
+    run.transport.waiting = 1200;
+    run.clock.advanceTo(800);
+    run.transport.waiting = 0;
+    run.clock.advanceTo(2000);
+    expect(run.total('dropped')).toBe(30);
+    expect(run.total('started')).toBe(70);
+  });
+
   it('runs a journey\'s steps in order, passing captured values on; the next step is meant for when the last ended', () => {
     const plan = testPlan({
       rate: 1,

@@ -38,8 +38,8 @@ export class ManualClock implements GeneratorClock {
 
 export type FakeReply = { status: number; body?: string; afterMs: number } | { error: string; afterMs: number };
 
-/** A transport that answers after a delay on the manual clock, as `reply` says; it keeps every request. */
-export function fakeTransport(clock: ManualClock, reply: (request: HttpRequest) => FakeReply): Transport & { requests: Array<HttpRequest & { at: number }> } {
+/** A transport that answers after a delay on the manual clock, as `reply` says; it keeps every request. `waiting` is whatever the test sets. */
+export function fakeTransport(clock: ManualClock, reply: (request: HttpRequest) => FakeReply): Transport & { requests: Array<HttpRequest & { at: number }>; waiting: number } {
   let inFlight = 0;
   const requests: Array<HttpRequest & { at: number }> = [];
   return {
@@ -57,6 +57,7 @@ export function fakeTransport(clock: ManualClock, reply: (request: HttpRequest) 
     get inFlight() {
       return inFlight;
     },
+    waiting: 0,
     takeMaxQueued: () => 0,
     close: async () => undefined,
   };

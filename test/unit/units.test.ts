@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatDuration, parseDuration, parseNumberText, parseRate } from '../../src/scenarios/units.js';
+import { formatDuration, parseDuration, parseNumberText, parseRate } from '../../src/scenarios/unit-text.js';
 
 describe('durations', () => {
   test.each([
