@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli-process.js';
 import { closeServers } from '../helpers/close-servers.js';
@@ -14,6 +16,7 @@ import { freePort } from '../helpers/redis-server.js';
  */
 
 const servers: Server[] = [];
+const TLS_FIXTURES = fileURLToPath(new URL('../fixtures/tls', import.meta.url));
 const dirs: string[] = [];
 afterEach(() => closeServers(servers));
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -174,5 +177,19 @@ describe('live-assure loadtest (binary, loopback servers)', () => {
     expect(summary.errors).toBe(0);
     expect(summary.endpoints['room-info']?.requests).toBeGreaterThan(0);
     expect(readJson(join(out, 'manifest.json'))).toMatchObject({ scenario: { name: 'demo' }, plan: { name: 'demo' } });
+  });
+
+  it('tests an https target over its own TLS connections, and says why when the certificate is not trusted', async () => {
+    const cert = join(TLS_FIXTURES, 'localhost-cert.pem');
+    const server = createHttpsServer({ key: readFileSync(join(TLS_FIXTURES, 'localhost-key.pem')), cert: readFileSync(cert) }, (_request, response) => response.end('{"ok":true}'));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://localhost:${(server.address() as AddressInfo).port}/room/info`;
+    const trusted = await spawnCli(['loadtest', '--url', url, '--rate', '50', '--duration', '2s', '--workers', '1', '--max-lag', '2s', '--json', '--out', runDir()], { env: { NODE_EXTRA_CA_CERTS: cert } }).done;
+    expect(trusted.code).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ requests: 100, responses: 100, errors: 0 });
+    const untrusted = await spawnCli(['loadtest', '--url', url, '--rate', '50', '--duration', '1s', '--workers', '1', '--json', '--out', runDir()]).done;
+    expect(untrusted.code).toBe(1);
+    expect(JSON.stringify(JSON.parse(untrusted.stdout).first_errors)).toMatch(/other.*self-signed certificate/);
   });
 });

@@ -13,8 +13,8 @@ export interface CliRun {
 }
 
 /** The built binary in its own process, with a handle to signal it while it runs. */
-export function spawnCli(args: string[], options: { timeoutMs?: number } = {}): { done: Promise<CliRun>; kill(signal: NodeJS.Signals): void; output(): string } {
-  const env = { ...process.env };
+export function spawnCli(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): { done: Promise<CliRun>; kill(signal: NodeJS.Signals): void; output(): string } {
+  const env = { ...process.env, ...options.env };
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
