@@ -62,7 +62,7 @@ class Connection {
     this.idleLimitMs = idleLimitMs;
     socket.setNoDelay(true);
     socket.once(pool.tls ? 'secureConnect' : 'connect', () => (this.connectDeadline = Number.POSITIVE_INFINITY));
-    if (pool.tls) socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    if (pool.tls) socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('end', () => this.#ended());
     socket.on('error', (error: Error) => this.#lost(error, true));
     socket.on('close', () => this.#lost(undefined, true));
@@ -82,10 +82,6 @@ class Connection {
 
   /** Bytes read into the shared read buffer (plain TCP) or a chunk of its own (TLS). */
   read(chunk: Buffer): void {
-    this.#data(chunk);
-  }
-
-  #data(chunk: Buffer): void {
     const pending = this.current;
     if (pending === undefined) {
       // Nothing was asked: the server is out of step with us.
