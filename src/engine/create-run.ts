@@ -79,7 +79,7 @@ function startInProcess(plan: LoadPlan, transport: Transport, clock: GeneratorCl
 
 async function startOnMainThread(plan: LoadPlan, onReport: (worker: number, report: GeneratorReport) => void, onStart: () => void): Promise<Generators> {
   await warmUpTransport();
-  const transport = createHttpTransport({ connections: plan.limits.connections, connectTimeoutMs: plan.limits.connectTimeoutMs });
+  const transport = createHttpTransport(plan.limits);
   const clock = realRunClock(epochNow());
   onStart();
   const generator = new LoadGenerator({ plan, worker: { index: 0, count: 1 }, transport, clock, report: (report) => onReport(0, report) });

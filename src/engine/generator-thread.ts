@@ -30,7 +30,7 @@ async function runThread(): Promise<void> {
   const port = parentPort;
   if (port === null || !isThreadInput(workerData)) throw new Error('generator-thread runs only as a worker thread of a load test');
   const { plan, worker } = workerData;
-  const transport = createHttpTransport({ connections: plan.limits.connections, connectTimeoutMs: plan.limits.connectTimeoutMs });
+  const transport = createHttpTransport(plan.limits);
   const post = (message: ThreadMessage): void => port.postMessage(message);
   // The clock starts only once every thread has loaded: a thread still compiling when its first
   // arrivals fall due would start the run with a burst of late requests.

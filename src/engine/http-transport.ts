@@ -54,6 +54,8 @@ const IDLE_TIMEOUT_MS = 30_000;
 export function createHttpTransport(limits: PoolLimits): Transport {
   const pools = new Map<string, OriginPool>();
   const fixedBytes = new WeakMap<HttpRequest, Buffer>();
+  // Read for every arrival (the generator's drop rule): one counter, not a walk over the pools.
+  const queue = { waiting: 0 };
   let inFlight = 0;
   let maxQueued = 0;
   let sweeper: NodeJS.Timeout | undefined;
@@ -65,7 +67,7 @@ export function createHttpTransport(limits: PoolLimits): Transport {
       sweeper = undefined;
     }
     if (error !== undefined) pending.done(error, undefined);
-    else pending.done(undefined, { status, body: pending.request.readBody ? (body ?? '') : undefined });
+    else pending.done(undefined, { status, body });
   };
   const sweep = (): void => {
     const now = performance.now();
@@ -74,7 +76,7 @@ export function createHttpTransport(limits: PoolLimits): Transport {
   const poolFor = (origin: string): OriginPool => {
     let pool = pools.get(origin);
     if (pool === undefined) {
-      pool = new OriginPool({ origin, connections: limits.connections, connectTimeoutMs: limits.connectTimeoutMs, idleTimeoutMs: IDLE_TIMEOUT_MS, finished });
+      pool = new OriginPool({ origin, connections: limits.connections, connectTimeoutMs: limits.connectTimeoutMs, idleTimeoutMs: IDLE_TIMEOUT_MS, queue, finished });
       pools.set(origin, pool);
     }
     return pool;
@@ -103,16 +105,13 @@ export function createHttpTransport(limits: PoolLimits): Transport {
       inFlight += 1;
       sweeper ??= setInterval(sweep, SWEEP_MS).unref();
       pool.send({ request, bytes, done, deadline: performance.now() + request.timeoutMs, retried: false });
-      const waiting = pool.waiting;
-      if (waiting > maxQueued) maxQueued = waiting;
+      if (queue.waiting > maxQueued) maxQueued = queue.waiting;
     },
     get inFlight() {
       return inFlight;
     },
     get waiting() {
-      let waiting = 0;
-      for (const pool of pools.values()) waiting += pool.waiting;
-      return waiting;
+      return queue.waiting;
     },
     takeMaxQueued() {
       const most = maxQueued;

@@ -30,6 +30,8 @@ export interface OriginPoolOptions {
   connectTimeoutMs: number;
   /** Idle connections close after this long (less when the server hints at a shorter keep-alive). */
   idleTimeoutMs: number;
+  /** Requests waiting for a connection, counted across every pool of the transport. */
+  queue: { waiting: number };
   /** Every request ends here exactly once. */
   finished(pending: PendingRequest, error: Error | undefined, status: number, body: string | undefined): void;
 }
@@ -173,14 +175,21 @@ export class OriginPool {
     const idle = this.#idle.pop();
     if (idle !== undefined) idle.send(pending);
     else if (this.#all.size < this.options.connections) this.#open().send(pending);
-    else this.#waiting.push(pending);
+    else {
+      this.#waiting.push(pending);
+      this.options.queue.waiting += 1;
+    }
   }
 
   /** Sends ahead of every waiting request (a retry keeps its place). */
   sendFirst(pending: PendingRequest): void {
-    if (this.#idle.length > 0 || this.#all.size < this.options.connections) this.send(pending);
-    else if (this.#waitingHead > 0) this.#waiting[--this.#waitingHead] = pending;
+    if (this.#idle.length > 0 || this.#all.size < this.options.connections) {
+      this.send(pending);
+      return;
+    }
+    if (this.#waitingHead > 0) this.#waiting[--this.#waitingHead] = pending;
     else this.#waiting.unshift(pending);
+    this.options.queue.waiting += 1;
   }
 
   /** A connection finished a request and can take another. */
@@ -220,10 +229,6 @@ export class OriginPool {
       this.#shift();
       this.#timedOutWaiting(first);
     }
-  }
-
-  get connections(): number {
-    return this.#all.size;
   }
 
   close(): void {
@@ -274,6 +279,7 @@ export class OriginPool {
     const pending = this.#waiting[this.#waitingHead];
     if (pending === undefined) return undefined;
     this.#waitingHead += 1;
+    this.options.queue.waiting -= 1;
     if (this.#waitingHead === this.#waiting.length) {
       this.#waiting = [];
       this.#waitingHead = 0;

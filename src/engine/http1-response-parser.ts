@@ -159,10 +159,6 @@ export class Http1ResponseParser {
     return true;
   }
 
-  get complete(): boolean {
-    return this.#state === DONE;
-  }
-
   /** The body, if it was kept. */
   body(): string | undefined {
     if (!this.#keepBody) return undefined;

@@ -70,7 +70,7 @@ export interface RunSnapshot {
   endpoints: EndpointSnapshot[];
   /** How late the generator started arrivals: the last second's p99, and the worst so far. */
   lag_ms: { p99: number; max: number };
-  /** Arrivals not started because the in-flight limit was reached (never silent: see warnings). */
+  /** Arrivals not started because a limit was reached: journeys in flight, or requests waiting for a connection (never silent: see warnings). */
   dropped: number;
   /** Thresholds over everything measured so far. */
   thresholds: ThresholdResult[];
