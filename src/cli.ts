@@ -54,14 +54,27 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .option('--port <port>', 'gateway port (0 picks a free one)', '8080')
     .option('--host <host>', 'gateway address to listen on', '127.0.0.1')
     .option('--redis <url>', 'keep the data in this Redis (through shadow key routing) instead of in memory')
-    .option('--admin-token <token>', 'bearer token for /admin (default: a random one, printed at start)')
+    .option('--admin-token <token>', 'bearer token for /admin (default: $LIVE_ASSURE_ADMIN_TOKEN, else a random one, printed at start)')
     .option('--no-shadow-routing', 'start with shadow routing off: every shadow request is refused with 503')
     .option('--hot-room-qps <n>', 'room-info requests per second that make a room hot', '50')
+    .option('--private-redis', 'keep the data in a private redis-server started (and stopped) with the demo')
     .option('--json', 'print the addresses and token as one JSON line instead of the banner')
     .addOption(new Option('--embedded', 'started by another command: JSON line, stop when stdin closes').hideHelp())
-    .action(async (options: { port: string; host: string; redis?: string; adminToken?: string; shadowRouting: boolean; hotRoomQps: string; json?: boolean; embedded?: boolean }) => {
+    .action(async (options: { port: string; host: string; redis?: string; adminToken?: string; shadowRouting: boolean; hotRoomQps: string; privateRedis?: boolean; json?: boolean; embedded?: boolean }) => {
       const { runDemo } = await import('./commands/demo.js');
       done(await runDemo(options, io));
+    });
+
+  program
+    .command('proxy')
+    .description('run a Toxiproxy-compatible TCP fault proxy: the Toxiproxy REST API over live-assure\'s toxics')
+    .option('--listen <host:port>', 'address of the Toxiproxy API (port 0 picks a free one)', '127.0.0.1:8474')
+    .option('--seed <n>', 'seed for the per-connection toxicity rolls: the same seed replays the same rolls')
+    .option('--populate <file.json>', 'create these proxies at start: a JSON array, as toxiproxy-server -config takes')
+    .option('--json', 'print the API address and proxies as one JSON line instead of the banner')
+    .action(async (options: { listen: string; seed?: string; populate?: string; json?: boolean }) => {
+      const { runProxy } = await import('./commands/proxy.js');
+      done(await runProxy(options, io));
     });
 
   const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -89,6 +102,9 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .option('--seed <n>', 'seed for arrivals and key draws: the same seed replays the same run')
     .option('--out <dir>', 'run directory (default: runs/<UTC timestamp>-<name>)')
     .option('--no-tui', 'plain progress lines instead of the live dashboard')
+    .option('--allow-unisolated-writes', 'load-test write steps whose isolation cannot be proven (no shadow.stores); every output says so')
+    .option('--keep-shadow', 'leave the run\'s shadow data in place after the run (no cleanup)')
+    .option('--shadow-redis <url>', 'the Redis of a shadow store whose url the scenario leaves out (your platform\'s)')
     .option('--json', 'print the summary as JSON on stdout (progress goes to stderr)')
     .action(async (file: string | undefined, options: LoadtestFlags) => {
       const { runLoadtest } = await import('./commands/loadtest.js');
@@ -109,6 +125,36 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .action(async (options: { url: string; concurrency: string; stepDuration: string; method?: string; body?: string; header?: string[]; sloP99: string; json?: boolean }) => {
       const { runProbe } = await import('./commands/probe.js');
       done(await runProbe(options, io));
+    });
+
+  const shadow = program
+    .command('shadow')
+    .description('write-path isolation: prove a scenario\'s writes land in shadow storage, clean shadow data up');
+
+  shadow
+    .command('preflight')
+    .description('send one tagged probe per write step and check where it landed (shadow, never production); no load')
+    .argument('<scenario>', 'scenario YAML file with write steps and shadow.stores')
+    .option('--target <url>', 'base URL of the platform (default: start the embedded demo platform)')
+    .option('--shadow-redis <url>', 'the Redis of a shadow store whose url the scenario leaves out (your platform\'s)')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, options: { target?: string; shadowRedis?: string; json?: boolean }) => {
+      const { runShadowPreflight } = await import('./commands/shadow-preflight.js');
+      done(await runShadowPreflight(file, options, io));
+    });
+
+  shadow
+    .command('cleanup')
+    .description('delete every key under the shadow prefix (SCAN + UNLINK in pipelined batches); safe to re-run')
+    .requiredOption('--redis <url>', 'the Redis holding the shadow keys (required)')
+    .option('--prefix <prefix>', 'shadow key prefix; nothing outside it is ever deleted', 'shadow:')
+    .option('--dry-run', 'count what would be deleted, delete nothing')
+    .option('--no-tui', 'plain progress lines instead of a progress bar')
+    .option('--json', 'print the counts as JSON')
+    .option('--force', 'delete under a prefix that does not look like a shadow prefix')
+    .action(async (options: { redis: string; prefix: string; dryRun?: boolean; tui: boolean; json?: boolean; force?: boolean }) => {
+      const { runShadowCleanup } = await import('./commands/shadow-cleanup.js');
+      done(await runShadowCleanup(options, io));
     });
 
   const capacity = program

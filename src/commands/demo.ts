@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { startDemoPlatform, type DemoPlatform } from '../demo/demo-platform.js';
+import { PrivateRedisFailed } from '../demo/private-redis.js';
 import { RedisUnreachable } from '../demo/redis-store.js';
 import { ListenFailed } from '../demo/service-server.js';
 import { EnvironmentError, UsageError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface DemoCommandOptions {
   adminToken?: string;
   shadowRouting: boolean;
   hotRoomQps: string;
+  /** Keep the data in a memory-only redis-server started and stopped with the demo. */
+  privateRedis?: boolean;
   json?: boolean;
   /** Started by another live-assure command: print one JSON line, stop when stdin closes. */
   embedded?: boolean;
@@ -24,13 +27,20 @@ export async function runDemo(options: DemoCommandOptions, io: Io): Promise<numb
   if (!(port >= 0 && port <= 65_535)) throw new UsageError(`--port must be a port number from 0 to 65535, not ${options.port}`);
   const hotRoomPerSecond = Number(options.hotRoomQps);
   if (!(hotRoomPerSecond > 0 && Number.isFinite(hotRoomPerSecond))) throw new UsageError(`--hot-room-qps must be a positive number, not ${options.hotRoomQps}`);
+  if (options.redis !== undefined && options.privateRedis === true) {
+    throw new UsageError('--private-redis and --redis exclude each other: give one or the other');
+  }
   if (options.redis !== undefined && !/^rediss?:\/\/[^/]/.test(options.redis)) {
     throw new UsageError(`--redis must be a redis:// or rediss:// URL, not ${options.redis}`, 'for example --redis redis://127.0.0.1:6379/0');
   }
+  // The token live-assure's own commands name in control requests (`${env:LIVE_ASSURE_ADMIN_TOKEN}`) is the default.
+  options = { ...options, ...(options.adminToken === undefined && io.env['LIVE_ASSURE_ADMIN_TOKEN'] !== undefined ? { adminToken: io.env['LIVE_ASSURE_ADMIN_TOKEN'] } : {}) };
   if (options.adminToken !== undefined && !/^[\x21-\x7e]{8,}$/.test(options.adminToken)) {
     throw new UsageError('--admin-token must be at least 8 printable characters without spaces');
   }
 
+  // Asked for now, so a Ctrl-C during the start still stops it gracefully (and the private Redis with it).
+  const signal = io.signal;
   const started = io.now();
   const platform = await start(options, port, hotRoomPerSecond);
   const description = {
@@ -38,13 +48,14 @@ export async function runDemo(options: DemoCommandOptions, io: Io): Promise<numb
     admin_token: platform.adminToken,
     services: platform.services,
     storage: platform.storage,
+    ...(platform.redisUrl === undefined ? {} : { redis: platform.redisUrl }),
     shadow_routing: platform.shadowRouting.enabled,
   };
   if (options.json === true || options.embedded === true) io.stdout.write(`${JSON.stringify(description)}\n`);
   else io.stdout.write(demoBanner(platform, io.now() - started));
 
   try {
-    await untilStopped(io, options.embedded === true);
+    await untilStopped(io, signal, options.embedded === true);
   } finally {
     await platform.close();
   }
@@ -60,20 +71,26 @@ async function start(options: DemoCommandOptions, port: number, hotRoomPerSecond
       shadowRouting: options.shadowRouting,
       hotRoomPerSecond,
       ...(options.redis === undefined ? {} : { redisUrl: options.redis }),
+      ...(options.privateRedis === true ? { privateRedis: true } : {}),
       ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
     });
   } catch (error) {
     if (error instanceof ListenFailed) {
       throw new EnvironmentError(`demo: ${error.message}`, error.portInUse ? '--port 0 picks a free port' : undefined);
     }
-    if (error instanceof RedisUnreachable) throw new EnvironmentError(`demo: ${error.message}`, 'start Redis, or drop --redis to keep the demo data in memory');
+    if (error instanceof PrivateRedisFailed) {
+      throw new EnvironmentError(`demo: ${error.message}`, 'install redis-server (e.g. apt install redis-server), or give --redis <url>');
+    }
+    if (error instanceof RedisUnreachable) {
+      throw new EnvironmentError(`demo: ${error.message}`, options.privateRedis === true ? undefined : 'start Redis, or drop --redis to keep the demo data in memory');
+    }
     throw error;
   }
 }
 
 /** Ctrl-C (SIGINT/SIGTERM) stops the demo; embedded, so does the parent going away (its end of stdin closes). */
-async function untilStopped(io: Io, embedded: boolean): Promise<void> {
-  const stops: Promise<unknown>[] = [io.signal.aborted ? Promise.resolve() : once(io.signal, 'abort')];
+async function untilStopped(io: Io, signal: AbortSignal, embedded: boolean): Promise<void> {
+  const stops: Promise<unknown>[] = [signal.aborted ? Promise.resolve() : once(signal, 'abort')];
   if (embedded) {
     io.stdin.resume();
     // An error on stdin means the parent is gone as surely as its end does.

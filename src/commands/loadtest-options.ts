@@ -28,6 +28,9 @@ export interface LoadtestFlags {
   maxLag: string;
   seed?: string;
   out?: string;
+  allowUnisolatedWrites?: boolean;
+  keepShadow?: boolean;
+  shadowRedis?: string;
   tui: boolean;
   json?: boolean;
 }

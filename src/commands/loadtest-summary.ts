@@ -1,6 +1,8 @@
 import type { LatencyMs, RunSummary } from '../engine/run-events.js';
 import { targetUnreachable } from '../engine/run-exit-code.js';
+import type { Paint } from './colour.js';
 import { formatNumber } from './flag-numbers.js';
+import { renderShadowSummary } from './isolation-lines.js';
 
 const ms = (value: number): string => `${formatNumber(value)}ms`;
 const count = (value: number): string => value.toLocaleString('en-US');
@@ -26,7 +28,7 @@ function thresholdValue(expr: string, value: number | null): string {
 const VERDICT_TEXT = { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED' } as const;
 
 /** The end-of-run report for people: per-endpoint table, rates, thresholds, the verdict. */
-export function renderLoadtestSummary(summary: RunSummary, runDir: string | undefined, exitCode: number): string {
+export function renderLoadtestSummary(summary: RunSummary, runDir: string | undefined, exitCode: number, paint: { red: Paint } = { red: (text) => text }): string {
   const rows = [['endpoint', 'requests', 'errors', 'p50', 'p90', 'p99', 'p99.9', 'max']];
   for (const [name, endpoint] of Object.entries(summary.endpoints)) {
     rows.push([name, count(endpoint.requests), percent(endpoint.errors, endpoint.requests), ...latencyCells(endpoint.latency_ms, endpoint.latency_ms.max > 0)]);
@@ -46,9 +48,14 @@ export function renderLoadtestSummary(summary: RunSummary, runDir: string | unde
   if (summary.abort !== undefined) text += `\n  aborted at ${formatNumber(summary.abort.at_ms / 1000)}s: ${summary.abort.expr} held (${thresholdValue(summary.abort.expr, summary.abort.value)})\n`;
   if (targetUnreachable(summary)) text += `\n  the target never answered: all ${count(summary.requests)} requests failed before any response (is it running at ${summary.target}?)\n`;
   if (summary.stop_reason === 'interrupted') text += '\n  interrupted: the summary covers what was measured until then\n';
+  if (summary.shadow !== undefined) text += renderShadowSummary(summary.shadow, paint);
   const failed = summary.thresholds.filter((result) => !result.pass).length;
   const partial = summary.stop_reason === 'interrupted' ? ', on a partial run' : '';
-  const detail = (summary.verdict === 'fail' ? ` (${failed} of ${summary.thresholds.length} checks failed)` : '') + partial;
-  text += `\n  verdict: ${VERDICT_TEXT[summary.verdict]}${detail}, exit ${exitCode}${runDir === undefined ? '' : `\n  run directory: ${runDir}`}\n`;
+  const why = failed > 0 ? `${failed} of ${summary.thresholds.length} checks failed` : 'a write isolation check failed';
+  const cleanup = summary.shadow?.cleanup;
+  const uncleaned = cleanup !== undefined && 'failed' in cleanup ? paint.red(' — but SHADOW CLEANUP FAILED') : '';
+  const detail = (summary.verdict === 'fail' ? ` (${why})` : '') + partial + uncleaned;
+  const unisolated = summary.shadow !== undefined && summary.shadow.unisolated.length > 0 ? paint.red(' — WITH UNISOLATED WRITES') : '';
+  text += `\n  verdict: ${VERDICT_TEXT[summary.verdict]}${detail}${unisolated}, exit ${exitCode}${runDir === undefined ? '' : `\n  run directory: ${runDir}`}\n`;
   return text;
 }

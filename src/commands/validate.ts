@@ -1,7 +1,9 @@
 import { formatIssue, InvalidInputError, type LocatedIssue } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { loadScenarioFile } from '../scenarios/load-scenario.js';
+import { parseScenario } from '../scenarios/load-scenario.js';
+import { readInputFile } from '../scenarios/read-input-file.js';
+import { looksLikeSop, parseSop } from '../sops/load-sop.js';
 
 interface FileResult {
   file: string;
@@ -11,7 +13,9 @@ interface FileResult {
 
 async function checkFile(file: string, io: Io): Promise<FileResult> {
   try {
-    await loadScenarioFile(file, { cwd: io.cwd, env: io.env });
+    const text = await readInputFile(file, io.cwd, 'the scenario or SOP');
+    const result = looksLikeSop(text) ? parseSop(text, file, io.env) : parseScenario(text, file, io.env);
+    if (!result.ok) throw new InvalidInputError(result.issues);
     return { file, valid: true, issues: [] };
   } catch (error) {
     if (error instanceof InvalidInputError) return { file, valid: false, issues: [...error.issues] };

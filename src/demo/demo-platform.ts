@@ -10,6 +10,7 @@ import { gatewayRoutes } from './gateway.js';
 import { giftRoutes } from './gift-service.js';
 import { HotRooms } from './hot-rooms.js';
 import { createMemoryStore } from './memory-store.js';
+import { startPrivateRedis } from './private-redis.js';
 import { roomRoutes } from './room-service.js';
 import { startService, type Route, type RunningService } from './service-server.js';
 import { withStoreFaults } from './store-faults.js';
@@ -18,8 +19,10 @@ export interface DemoOptions {
   /** Gateway address (default 127.0.0.1:8080; port 0 picks a free one). The services take free loopback ports. */
   host?: string;
   port?: number;
-  /** Redis URL; without it, storage is in memory. */
+  /** Redis URL; without it (and without privateRedis), storage is in memory. */
   redisUrl?: string;
+  /** Keep the data in a memory-only redis-server started here and stopped on close; excludes redisUrl. */
+  privateRedis?: boolean;
   /** Bearer token for /admin; random when not given. */
   adminToken?: string;
   /** Whether shadow routing starts on (default true); off makes every service refuse shadow traffic. */
@@ -35,6 +38,8 @@ export interface DemoPlatform {
   adminToken: string;
   services: readonly { name: string; url: string }[];
   storage: string;
+  /** Where the data is when it is in Redis (the private one or the one given). */
+  redisUrl?: string;
   shadowRouting: ShadowSwitch;
   flags: DegradationFlags;
   faults: FaultHooks;
@@ -53,18 +58,26 @@ export async function startDemoPlatform(options: DemoOptions = {}): Promise<Demo
   const metrics = new DemoMetrics();
   const adminToken = options.adminToken ?? randomBytes(16).toString('hex');
 
-  const rawStore = options.redisUrl === undefined
-    ? createMemoryStore(shadowRouting)
-    : await (await import('./redis-store.js')).connectRedisStore(options.redisUrl, shadowRouting);
+  if (options.privateRedis === true && options.redisUrl !== undefined) throw new Error('a private Redis or a Redis URL, not both');
+  const privateRedis = options.privateRedis === true ? await startPrivateRedis() : undefined;
+  const redisUrl = privateRedis?.url ?? options.redisUrl;
+  const rawStore = await connectStore(redisUrl, shadowRouting).catch(async (error: unknown) => {
+    await privateRedis?.stop();
+    throw error;
+  });
   const store = withStoreFaults(rawStore, faults);
   registerGauges(metrics, { flags, faults, hotRooms, shadowRouting });
 
   const started: RunningService[] = [];
   const dispatcher = createShadowAgent({}, { connections: 512, keepAliveTimeout: 4000 });
   const closeAll = async (): Promise<void> => {
-    await Promise.all(started.map((service) => service.close()));
-    await dispatcher.close();
-    await rawStore.close();
+    try {
+      await Promise.all(started.map((service) => service.close()));
+      await dispatcher.close();
+      await rawStore.close();
+    } finally {
+      await privateRedis?.stop();
+    }
   };
   try {
     const service = async (name: string, routes: Route[], faultTarget?: 'room-svc' | 'danmaku-svc' | 'gift-svc'): Promise<RunningService> => {
@@ -100,7 +113,8 @@ export async function startDemoPlatform(options: DemoOptions = {}): Promise<Demo
       gatewayUrl: gatewayService.url,
       adminToken,
       services: upstreams.map(({ name, url }) => ({ name, url })),
-      storage: rawStore.describe(),
+      storage: privateRedis === undefined ? rawStore.describe() : `private redis-server ${privateRedis.url}, memory only, stops with the demo`,
+      redisUrl,
       shadowRouting,
       flags,
       faults,
@@ -112,6 +126,11 @@ export async function startDemoPlatform(options: DemoOptions = {}): Promise<Demo
     await closeAll();
     throw error;
   }
+}
+
+async function connectStore(redisUrl: string | undefined, shadowRouting: ShadowSwitch): Promise<DemoStore> {
+  if (redisUrl === undefined) return createMemoryStore(shadowRouting);
+  return (await import('./redis-store.js')).connectRedisStore(redisUrl, shadowRouting);
 }
 
 function registerGauges(

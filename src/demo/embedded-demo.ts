@@ -5,6 +5,8 @@ export interface EmbeddedDemo {
   gatewayUrl: string;
   adminToken: string;
   services: { name: string; url: string }[];
+  /** The Redis holding the demo's data, when it is in Redis (e.g. started with `--private-redis`). */
+  redisUrl?: string;
   /** Stops the demo and waits for its process to end. */
   stop(): Promise<void>;
 }
@@ -18,7 +20,9 @@ const READY_TIMEOUT_MS = 10_000;
  * The child stops when its stdin closes, which happens however this process ends.
  */
 export async function startEmbeddedDemo(nodePath: string, extraArgs: readonly string[] = []): Promise<EmbeddedDemo> {
-  const child = spawn(nodePath, [BIN, 'demo', '--port', '0', '--embedded', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C in the terminal reaches only this process, which stops the demo
+  // (and the Redis under it) when it is done with it — after shadow cleanup, not before.
+  const child = spawn(nodePath, [BIN, 'demo', '--port', '0', '--embedded', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   // Only the tail is kept: enough to say why it died, bounded however long it runs.
@@ -57,6 +61,7 @@ export async function startEmbeddedDemo(nodePath: string, extraArgs: readonly st
   const gatewayUrl = ready['gateway'];
   const adminToken = ready['admin_token'];
   const services = Array.isArray(ready['services']) ? ready['services'] : [];
+  const redisUrl = ready['redis'];
   if (typeof gatewayUrl !== 'string' || typeof adminToken !== 'string') {
     child.kill();
     throw new Error('the embedded demo did not say where its gateway is');
@@ -65,6 +70,7 @@ export async function startEmbeddedDemo(nodePath: string, extraArgs: readonly st
     gatewayUrl,
     adminToken,
     services: services.filter((service): service is { name: string; url: string } => typeof service?.name === 'string' && typeof service?.url === 'string'),
+    ...(typeof redisUrl === 'string' ? { redisUrl } : {}),
     async stop() {
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

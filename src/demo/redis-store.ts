@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
 import { Redis, ReplyError } from 'ioredis';
+import { withinTimeout } from '../shadow/fail-fast-redis.js';
 import { routeShadowRedis, ShadowError, type ShadowSwitch } from '../shadow/index.js';
+import { redactRedisUrl } from '../shadow/redis-url.js';
 import { aroundOperations, DANMAKU_KEPT, StoreUnavailable, storageKeys, type DemoStore, type RankEntry } from './demo-store.js';
 
 /** Thrown when the Redis given with `--redis` cannot be reached at start. */
@@ -33,19 +35,19 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
   // Connection trouble surfaces through the commands that fail (answered 503); the event only needs a listener.
   client.on('error', (error: Error) => (lastError = error));
   try {
-    await withinStartTimeout(async () => {
+    await withinTimeout(async () => {
       await client.connect();
       await client.ping();
       // ioredis reports a SELECT it could not make as an event and goes on in database 0.
       const database = new URL(url).pathname.slice(1);
       if (/^\d+$/.test(database)) await client.select(Number(database));
-    });
+    }, START_TIMEOUT_MS);
     connected = true;
   } catch (error) {
     client.disconnect();
     const thrown = error instanceof Error ? error : new Error(String(error));
     const reason = thrown.message.startsWith('no answer within') ? thrown : (lastError ?? thrown);
-    throw new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${reason.message}`);
+    throw new RedisUnreachable(`cannot reach Redis at ${redactRedisUrl(url)}: ${reason.message}`);
   }
 
   const store: DemoStore = {
@@ -90,7 +92,7 @@ export async function connectRedisStore(url: string, routing: ShadowSwitch): Pro
         return `down: ${error instanceof Error ? error.message : String(error)}`;
       }
     },
-    describe: () => `redis ${redactPassword(url)}`,
+    describe: () => `redis ${redactRedisUrl(url)}`,
     async close() {
       await client.quit().catch(() => client.disconnect());
     },
@@ -123,25 +125,8 @@ async function assertAcceptsConnections(url: string): Promise<void> {
     });
     socket.once('timeout', () => {
       socket.destroy();
-      reject(new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: no connection within ${START_TIMEOUT_MS} ms`));
+      reject(new RedisUnreachable(`cannot reach Redis at ${redactRedisUrl(url)}: no connection within ${START_TIMEOUT_MS} ms`));
     });
-    socket.once('error', (error) => reject(new RedisUnreachable(`cannot reach Redis at ${redactPassword(url)}: ${error.message}`)));
+    socket.once('error', (error) => reject(new RedisUnreachable(`cannot reach Redis at ${redactRedisUrl(url)}: ${error.message}`)));
   });
-}
-
-/** Something that accepts connections but never answers must not hang the demo's start. */
-async function withinStartTimeout(start: () => Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([start(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function redactPassword(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }

@@ -1,5 +1,5 @@
 import type { LevelSegment } from './load-profile.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface ArrivalScheduleOptions {
   segments: readonly LevelSegment[];

@@ -3,7 +3,7 @@ import type { MainMessage, ThreadInput, ThreadMessage } from './generator-thread
 import { createHttpTransport, type Transport } from './http-transport.js';
 import { warmUpTransport } from './transport-warm-up.js';
 import { LoadGenerator, type GeneratorClock, type GeneratorReport } from './load-generator.js';
-import { planEndpoints, type LoadPlan } from './load-plan.js';
+import { planEndpoints, type LoadPlan, type WriteRecord } from './load-plan.js';
 import { peakLevel } from './load-profile.js';
 import { RunAggregator } from './run-aggregator.js';
 import { epochNow, realRunClock } from './run-clock.js';
@@ -28,6 +28,17 @@ export interface RunDeps {
   /** Wall clock, for timestamps. */
   now(): number;
   runDir?: string;
+  /** Watches the run from outside the measurements (the shadow leak sentinel). */
+  watch?: RunWatch;
+}
+
+export interface RunWatch {
+  /** Load has started; `abort` stops the run as an abort condition would (exit 4), naming why. */
+  start(abort: (expr: string) => void): void;
+  /** A sample of the writes generators saw answered, and how many writes there were. */
+  writes(records: WriteRecord[], count: number): void;
+  /** Load has stopped: ends the watching (a check under way finishes first). */
+  stop(): Promise<void>;
 }
 
 /** Once every thread is loaded, the shared run clock starts this much later: time for the start message to arrive. */
@@ -129,11 +140,18 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
     emit(event);
     if (event.type === 'aborted') stop('aborted');
   }, deps.now);
-  const onReport = (worker: number, report: GeneratorReport): void => aggregator.add(worker, report);
+  const onReport = (worker: number, report: GeneratorReport): void => {
+    aggregator.add(worker, report);
+    if (report.writeCount > 0) deps.watch?.writes(report.writes, report.writeCount);
+  };
 
   const started = (): void => {
     loadStartedAt = deps.now();
     emit({ type: 'started', at: loadStartedAt, run: describe(plan, workers, deps.runDir) });
+    deps.watch?.start((expr) => {
+      aggregator.abortBecause(expr, Math.max(0, Math.floor((deps.now() - (loadStartedAt ?? startedAt)) / 1000)));
+      stop('aborted');
+    });
   };
   const onSignal = (): void => stop('interrupted');
   if (deps.signal?.aborted === true) onSignal();
@@ -153,6 +171,7 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
   } finally {
     deps.signal?.removeEventListener('abort', onSignal);
     await generators.terminate();
+    await deps.watch?.stop();
   }
   if (deps.mode.kind === 'in-process') await deps.mode.transport.close();
   const endedAt = deps.now();

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { valueAtPath } from '../scenarios/json-path.js';
-import { templateNamesIn } from '../scenarios/templates.js';
+import { buildRequest, captureValues, compileStep, NO_VARS, responseError, writeRecord, type CompiledStep } from './compiled-step.js';
 import { describeError, transportErrorKind } from './error-kind.js';
-import type { HttpRequest, HttpResponse, Transport } from './http-transport.js';
+import type { Transport } from './http-transport.js';
 import { feedSampler, keySampler, type WorkerShare } from './key-sampler.js';
-import type { LoadPlan, PlannedJourney, PlannedStep } from './load-plan.js';
+import type { LoadPlan, PlannedJourney, WriteRecord } from './load-plan.js';
 import type { ErrorKind, RequestOutcome } from './request-outcome.js';
-import { compileJsonTemplate, compileTemplate, renderJsonTemplate, renderTemplate, type JsonTemplate, type Template, type Vars } from './template.js';
 
 /** The seams the runner needs: the run clock, a timer for think times, and what to do with results. */
 export interface JourneyEnvironment {
@@ -22,19 +20,8 @@ export interface JourneyEnvironment {
   journeyEnded(): void;
   /** The first error of each kind, described, for the summary. */
   firstError(kind: ErrorKind, description: string): void;
-}
-
-interface CompiledStep {
-  planned: PlannedStep;
-  origin: string;
-  path: Template;
-  headers: Array<[string, Template]>;
-  json: JsonTemplate | undefined;
-  body: Template | undefined;
-  readBody: boolean;
-  expected: ReadonlySet<number> | undefined;
-  /** The request itself, when nothing in it varies: built once, its bytes kept by the transport. */
-  fixed: HttpRequest | undefined;
+  /** A step that declares writes got its answer (or failed): `describe` names what it wrote, if the sample wants it. */
+  wrote?(describe: () => WriteRecord): void;
 }
 
 interface CompiledJourney {
@@ -47,47 +34,12 @@ interface CompiledJourney {
   needsVars: boolean;
 }
 
-// Shared by arrivals of journeys that use no values: nothing ever writes to it (captures need vars).
-const NO_VARS = new Map<string, string | number>();
-
-function splitUrl(url: string, target: string): { origin: string; path: string } {
-  const absolute = /^https?:\/\//.test(url);
-  const base = new URL(absolute ? url.replace(/\{\{[^}]*\}\}/g, 'x') : target);
-  if (absolute) {
-    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-    return { origin: base.origin, path: pathStart === -1 ? '/' : url.slice(pathStart) };
-  }
-  return { origin: base.origin, path: `${base.pathname.replace(/\/$/, '')}${url}` };
-}
-
-function namesIn(step: PlannedStep): string[] {
-  return templateNamesIn([step.url, step.headers, step.json, step.body]).map((placeholder) => placeholder.name);
-}
 
 function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourney {
   const used = new Set<string>();
-  const steps = journey.steps.map((planned): CompiledStep => {
-    const names = namesIn(planned);
+  const steps = journey.steps.map((planned) => {
+    const { step, names } = compileStep(planned, plan);
     for (const name of names) used.add(name);
-    const { origin, path } = splitUrl(planned.url, plan.target);
-    const headers: Array<[string, Template]> = Object.entries({
-      ...plan.injectedHeaders.every,
-      ...(planned.write ? plan.injectedHeaders.writes : {}),
-      ...planned.headers,
-    }).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)]);
-    if (planned.json !== undefined && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', ['application/json']]);
-    const step: CompiledStep = {
-      planned,
-      origin,
-      path: compileTemplate(path),
-      headers,
-      json: planned.json === undefined ? undefined : compileJsonTemplate(planned.json),
-      body: planned.body === undefined ? undefined : compileTemplate(planned.body),
-      readBody: planned.expectContains !== undefined || Object.keys(planned.captures).length > 0,
-      expected: planned.expectStatus === undefined ? undefined : new Set(planned.expectStatus),
-      fixed: undefined,
-    };
-    if (names.length === 0) step.fixed = { ...buildRequest(step, NO_VARS), fixed: true };
     return step;
   });
   return {
@@ -97,42 +49,6 @@ function compileJourney(journey: PlannedJourney, plan: LoadPlan): CompiledJourne
     builtins: { uuid: used.has('uuid'), now: used.has('now') },
     needsVars: used.size > 0 || journey.steps.some((step) => Object.keys(step.captures).length > 0),
   };
-}
-
-/** The error a response amounts to, if any, and why: a status nobody expected, or a failed body check. */
-function responseError(step: CompiledStep, response: HttpResponse): { kind: ErrorKind; why: string } | undefined {
-  const status = response.status;
-  const statusOk = step.expected === undefined ? status < 400 : step.expected.has(status);
-  if (!statusOk) {
-    const kind: ErrorKind = status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : 'check_failed';
-    return { kind, why: step.expected === undefined ? `HTTP ${status}` : `HTTP ${status}, expected ${[...step.expected].join(' or ')}` };
-  }
-  const contains = step.planned.expectContains;
-  if (contains !== undefined && !(response.body ?? '').includes(contains)) return { kind: 'check_failed', why: `HTTP ${status}, body lacks ${JSON.stringify(contains)}` };
-  return undefined;
-}
-
-const pathText = (path: ReadonlyArray<string | number>): string => `$${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
-
-/** Captured values, or the capture that found nothing (the step then counts as a failed check). */
-function captureValues(step: CompiledStep, body: string | undefined): Array<[string, string | number]> | { missing: string } {
-  const entries = Object.entries(step.planned.captures);
-  if (entries.length === 0) return [];
-  let document: unknown;
-  try {
-    document = JSON.parse(body ?? '');
-  } catch {
-    return { missing: 'the body is not JSON' };
-  }
-  const values: Array<[string, string | number]> = [];
-  for (const [name, path] of entries) {
-    const value = valueAtPath(document, path);
-    if (typeof value === 'string' || typeof value === 'number') values.push([name, value]);
-    else if (typeof value === 'boolean') values.push([name, String(value)]);
-    else if (value !== undefined && value !== null) values.push([name, JSON.stringify(value)]);
-    else return { missing: `no value for capture ${name} at ${pathText(path)}` };
-  }
-  return values;
 }
 
 /**
@@ -146,12 +62,16 @@ export class JourneyRunner {
   readonly #samplers = new Map<string, () => string | number>();
   readonly #env: JourneyEnvironment;
   readonly #runId: string;
+  readonly #markerPrefix: string;
+  readonly #recordWrites: boolean;
   #journeysInFlight = 0;
   #stopping = false;
 
   constructor(plan: LoadPlan, env: JourneyEnvironment, random: () => number, worker: WorkerShare) {
     this.#env = env;
     this.#runId = plan.runId;
+    this.#markerPrefix = plan.isolation.markerPrefix;
+    this.#recordWrites = plan.isolation.recordWrites && env.wrote !== undefined;
     this.#journeys = plan.journeys.map((journey) => compileJourney(journey, plan));
     for (const [name, source] of Object.entries(plan.keys)) {
       this.#samplers.set(
@@ -200,6 +120,7 @@ export class JourneyRunner {
       return;
     }
     const env = this.#env;
+    if (step.marker) vars.set('marker', `${this.#markerPrefix}${vars.get('seq') ?? 0}.${index}`);
     const request = step.fixed ?? buildRequest(step, vars);
     env.sent();
     env.transport.send(request, (error, response) => {
@@ -221,6 +142,8 @@ export class JourneyRunner {
         if (problem !== undefined) env.firstError(problem.kind, `${step.planned.name}: ${problem.why}`);
       }
       if (failed !== undefined) outcome.error = failed;
+      // Failed writes too: a refused request may still have written somewhere.
+      if (this.#recordWrites && step.writes.length > 0) env.wrote?.(() => writeRecord(step, vars));
       env.record(outcome);
       if (failed !== undefined) {
         this.#endJourney();
@@ -233,19 +156,3 @@ export class JourneyRunner {
   }
 }
 
-function buildRequest(step: CompiledStep, vars: Vars): HttpRequest {
-  const headers: string[] = [];
-  for (const [name, template] of step.headers) headers.push(name, renderTemplate(template, vars));
-  let body: string | undefined;
-  if (step.json !== undefined) body = JSON.stringify(renderJsonTemplate(step.json, vars));
-  else if (step.body !== undefined) body = renderTemplate(step.body, vars);
-  return {
-    origin: step.origin,
-    path: renderTemplate(step.path, vars, encodeURIComponent),
-    method: step.planned.method,
-    headers,
-    body,
-    timeoutMs: step.planned.timeoutMs,
-    readBody: step.readBody,
-  };
-}

@@ -4,9 +4,9 @@ import { createArrivalSchedule } from './arrival-schedule.js';
 import type { Transport } from './http-transport.js';
 import { JourneyRunner } from './journey-runner.js';
 import { IntervalRecorder, type IntervalRecord } from './latency-intervals.js';
-import { waitingLimit, type LoadPlan } from './load-plan.js';
+import { waitingLimit, type LoadPlan, type WriteRecord } from './load-plan.js';
 import type { ErrorKind } from './request-outcome.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** What a generator reports, about once a second and once at the end. */
 export interface GeneratorReport {
@@ -26,7 +26,13 @@ export interface GeneratorReport {
   queued: number;
   /** The first error of each kind seen since the last report, described. */
   firstErrors: Array<[ErrorKind, string]>;
+  /** A uniform sample of the writes answered since the last report (for the leak sentinel), and how many there were. */
+  writes: WriteRecord[];
+  writeCount: number;
 }
+
+/** Writes sampled per report: enough for the sentinel to look at every few seconds, cheap to render. */
+const WRITES_SAMPLED = 16;
 
 /** The run clock and timers: real ones in a run, a manual one in tests. */
 export interface GeneratorClock {
@@ -80,6 +86,8 @@ export class LoadGenerator {
   #cancelReport: (() => void) | undefined;
   #firstErrors = new Map<ErrorKind, string>();
   readonly #reportedKinds = new Set<ErrorKind>();
+  #writes: WriteRecord[] = [];
+  #writeCount = 0;
   #stopped = false;
   #finished = false;
   #doneWaiters: Array<() => void> = [];
@@ -105,6 +113,7 @@ export class LoadGenerator {
         firstError: (kind, description) => {
           if (!this.#reportedKinds.has(kind) && !this.#firstErrors.has(kind)) this.#firstErrors.set(kind, description);
         },
+        wrote: (describe) => this.#sampleWrite(describe),
       },
       random,
       worker,
@@ -160,6 +169,16 @@ export class LoadGenerator {
     this.#cancelTick = clock.setTimer(() => this.#tick(), Math.max(0, this.#next - now));
   }
 
+  // Reservoir sampling; Math.random, not the seeded draw, so sampling never changes a replayed run.
+  #sampleWrite(describe: () => WriteRecord): void {
+    this.#writeCount += 1;
+    if (this.#writes.length < WRITES_SAMPLED) this.#writes.push(describe());
+    else {
+      const slot = Math.floor(Math.random() * this.#writeCount);
+      if (slot < WRITES_SAMPLED) this.#writes[slot] = describe();
+    }
+  }
+
   #scheduleReport(): void {
     const { clock } = this.#options;
     const now = clock.now();
@@ -190,7 +209,11 @@ export class LoadGenerator {
       inFlight: transport.inFlight,
       queued: transport.takeMaxQueued(),
       firstErrors,
+      writes: this.#writes,
+      writeCount: this.#writeCount,
     });
+    this.#writes = [];
+    this.#writeCount = 0;
     this.#lag = newLagHistogram();
     this.#started = 0;
     this.#startedBySecond = new Map();

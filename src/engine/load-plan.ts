@@ -24,7 +24,18 @@ export interface PlannedStep {
   thinkMs: number;
   /** Writes are shadow-tagged (headers in `LoadPlan.injectedHeaders.writes`). */
   write: boolean;
+  /** What the step writes, by production name (a template over the request's values). */
+  writes: PlannedWrite[];
 }
+
+export interface PlannedWrite {
+  /** A name of `shadow.stores`. */
+  store: string;
+  /** Production key name, with `{{name}}` templates. */
+  key: string;
+}
+
+export type { WriteRecord } from '../shadow/write-record.js';
 
 export interface PlannedJourney {
   name: string;
@@ -55,8 +66,16 @@ export interface LoadPlan {
   abort: ThresholdExpr[];
   /** Step names of each journey, for journey-scoped thresholds. */
   journeyEndpoints: Record<string, string[]>;
-  /** Headers added to every request, and to write steps only (the shadow tag, in a later stage). */
+  /** Headers added to every request (the shadow tag and baggage), and to write steps only. */
   injectedHeaders: { every: Record<string, string>; writes: Record<string, string> };
+  isolation: {
+    /** `{{marker}}` is this, then the arrival and step numbers: unique to the run and request. */
+    markerPrefix: string;
+    /** Keys drawn from a `shadow_range`: their values are shadow identities, looked for in production. */
+    idKeys: string[];
+    /** Generators report samples of their writes (there are stores to watch). */
+    recordWrites: boolean;
+  };
   limits: {
     /** Connections per origin per worker. */
     connections: number;

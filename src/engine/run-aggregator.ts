@@ -153,6 +153,13 @@ export class RunAggregator {
     }
   }
 
+  /** An abort decided outside the measurements (the shadow leak sentinel), in run second `second`. */
+  abortBecause(expr: string, second: number): void {
+    if (this.abort !== undefined) return;
+    this.abort = { expr, value: null, second };
+    this.#emit({ type: 'aborted', at: this.#now(), expr, value: null });
+  }
+
   /** Thresholds over everything merged so far. */
   thresholds(seconds = this.#emittedUpTo + 1): ThresholdResult[] {
     const records = [...this.#endpoints].map(([name, endpoint]) => endpoint.totals.asRecord(name));

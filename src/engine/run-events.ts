@@ -1,5 +1,6 @@
 import type { IntervalRecord } from './latency-intervals.js';
 import type { ErrorKind } from './request-outcome.js';
+import type { ShadowSummary } from './shadow-summary.js';
 import type { ThresholdResult } from './threshold-evaluation.js';
 
 /**
@@ -90,7 +91,17 @@ export type RunEvent =
   | { type: 'threshold'; at: number; expr: string; value: number | null; pass: boolean }
   | { type: 'aborted'; at: number; expr: string; value: number | null }
   | { type: 'stopping'; at: number; reason: StopReason }
+  | IsolationEvent
   | { type: 'finished'; at: number; summary: RunSummary };
+
+/** A write-isolation check: preflight before the load, the sentinel during it, audit and cleanup after. */
+export interface IsolationEvent {
+  type: 'isolation';
+  at: number;
+  check: 'preflight' | 'sentinel' | 'audit' | 'cleanup' | 'unisolated';
+  ok: boolean;
+  message: string;
+}
 
 export type Verdict = 'pass' | 'fail' | 'aborted';
 
@@ -124,6 +135,8 @@ export interface RunSummary {
   partial: boolean;
   /** The first error of each kind, described (`first refused: ECONNREFUSED: connect …`). */
   first_errors?: string[];
+  /** Write isolation: preflight, sentinel, audit, cleanup (scenario runs). */
+  shadow?: ShadowSummary;
 }
 
 /** A consumer of run events. `close` runs once after `finished` (or after a failure), to flush. */

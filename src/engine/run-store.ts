@@ -41,6 +41,8 @@ export interface RunStore extends RunSink {
   readonly dir: string;
   /** Writes the final status into the manifest. */
   finish(exitCode: number): void;
+  /** Writes `summary.json` again, with what was learned after the load stopped (the isolation audit and cleanup). */
+  writeSummary(summary: object): void;
 }
 
 /**
@@ -84,6 +86,9 @@ export function createRunStore(dir: string, manifest: RunManifest): RunStore {
           writeSync(events, `${JSON.stringify({ ...rest, at: new Date(at).toISOString() })}\n`);
         }
       }
+    },
+    writeSummary(summary: object) {
+      writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     },
     finish(exitCode: number) {
       current = { ...current, status: 'finished', exit_code: exitCode };

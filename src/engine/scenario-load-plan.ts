@@ -1,10 +1,13 @@
 import type { Plan } from '../scenarios/forecast.js';
 import { parseJsonPath, type JsonPath } from '../scenarios/json-path.js';
 import type { Scenario, Step } from '../scenarios/schema.js';
+import type { HttpMethod } from '../scenarios/http-methods.js';
 import { stepMethodsGiven } from '../scenarios/step-request.js';
 import { parseThresholdExpr, type ThresholdExpr } from '../scenarios/threshold-expr.js';
 import { cutProfile, profileLength, profileSegments, type LevelSegment } from './load-profile.js';
 import type { KeySource, LoadPlan, PlannedStep } from './load-plan.js';
+import { markerPrefix, shadowTagHeaders } from '../shadow/run-tagging.js';
+import { DEFAULT_SHADOW_HEADER } from '../shadow/shadow-tag.js';
 
 export interface RunSettings {
   target: string;
@@ -55,23 +58,46 @@ function capturesOf(step: Step): Record<string, JsonPath> {
   return captures;
 }
 
-function planStep(step: Step, defaultTimeoutMs: number): PlannedStep {
-  const method = stepMethodsGiven(step)[0] ?? 'GET';
-  const status = step.expect?.status;
+/** The request fields a step and a control request share (`shadow.fail_closed`), as a planned step that writes nothing. */
+export function plannedRequest(request: Pick<Step, HttpMethod | 'headers' | 'json' | 'body' | 'expect'>, name: string, timeoutMs: number): PlannedStep {
+  const method = stepMethodsGiven(request)[0] ?? 'GET';
+  const status = request.expect?.status;
   return {
-    name: step.name,
+    name,
     method,
-    url: step[method] ?? '/',
-    headers: step.headers ?? {},
-    ...(step.json === undefined ? {} : { json: step.json }),
-    ...(step.body === undefined ? {} : { body: step.body }),
+    url: request[method] ?? '/',
+    headers: request.headers ?? {},
+    ...(request.json === undefined ? {} : { json: request.json }),
+    ...(request.body === undefined ? {} : { body: request.body }),
     ...(status === undefined ? {} : { expectStatus: Array.isArray(status) ? status : [status] }),
-    ...(step.expect?.contains === undefined ? {} : { expectContains: step.expect.contains }),
-    captures: capturesOf(step),
-    timeoutMs: step.timeout ?? defaultTimeoutMs,
-    thinkMs: step.think ?? 0,
-    write: step.write,
+    ...(request.expect?.contains === undefined ? {} : { expectContains: request.expect.contains }),
+    captures: {},
+    timeoutMs,
+    thinkMs: 0,
+    write: false,
+    writes: [],
   };
+}
+
+function planStep(step: Step, defaultTimeoutMs: number, stores: readonly string[]): PlannedStep {
+  return {
+    ...plannedRequest(step, step.name, step.timeout ?? defaultTimeoutMs),
+    captures: capturesOf(step),
+    thinkMs: step.think ?? 0,
+    write: stepWrites(step),
+    writes: step.writes.map((write) => ({ store: write.store ?? onlyStore(stores), key: write.redis })),
+  };
+}
+
+/** A step writes when it says so, declares writes, or is neither a GET nor a HEAD: unsure means isolated. */
+function stepWrites(step: Step): boolean {
+  if (step.write !== undefined) return step.write;
+  return step.writes.length > 0 || stepMethodsGiven(step).some((method) => method !== 'GET' && method !== 'HEAD');
+}
+
+// The scenario rules require `store:` when there are several; with none, the write has nowhere to be looked for.
+function onlyStore(stores: readonly string[]): string {
+  return stores.length === 1 ? (stores[0] ?? '') : '';
 }
 
 function cut(segments: LevelSegment[], durationMs: number | undefined): LevelSegment[] {
@@ -95,7 +121,7 @@ export function scenarioLoadPlan(scenario: Scenario, forecast: Plan, settings: S
   const journeys = journeyWeights(scenario, forecast).map(({ name, weight }) => ({
     name,
     weight,
-    steps: (scenario.journeys[name]?.steps ?? []).map((step) => planStep(step, settings.defaultTimeoutMs)),
+    steps: (scenario.journeys[name]?.steps ?? []).map((step) => planStep(step, settings.defaultTimeoutMs, Object.keys(scenario.shadow.stores))),
   }));
   const keys: Record<string, KeySource> = {};
   for (const [name, distribution] of Object.entries(scenario.keys)) {
@@ -117,12 +143,18 @@ export function scenarioLoadPlan(scenario: Scenario, forecast: Plan, settings: S
     thresholds: withErrorRate(thresholds, scenario.slo?.error_rate),
     abort: [...load.abort.map(parsed), ...settings.abort],
     journeyEndpoints: Object.fromEntries(journeys.map((journey) => [journey.name, journey.steps.map((step) => step.name)])),
-    injectedHeaders: { every: { [scenario.shadow.header]: settings.runId }, writes: {} },
+    injectedHeaders: { every: shadowTagHeaders(scenario.shadow.header, settings.runId), writes: {} },
+    isolation: {
+      markerPrefix: markerPrefix(settings.runId),
+      idKeys: Object.entries(scenario.keys)
+        .filter(([, distribution]) => distribution.shadow_range !== undefined)
+        .map(([name]) => name),
+      recordWrites: Object.keys(scenario.shadow.stores).length > 0 && journeys.some((journey) => journey.steps.some((step) => step.writes.length > 0)),
+    },
     limits: settings.limits,
   };
 }
 
-const DEFAULT_SHADOW_HEADER = 'x-live-assure-shadow';
 
 export interface AdHocRequest {
   url: string;
@@ -149,6 +181,7 @@ export function adHocLoadPlan(request: AdHocRequest, settings: RunSettings): Loa
     timeoutMs: settings.defaultTimeoutMs,
     thinkMs: 0,
     write: false,
+    writes: [],
   };
   return {
     name: request.name,
@@ -164,7 +197,8 @@ export function adHocLoadPlan(request: AdHocRequest, settings: RunSettings): Loa
     thresholds: withErrorRate(settings.thresholds, undefined),
     abort: settings.abort,
     journeyEndpoints: {},
-    injectedHeaders: { every: { [DEFAULT_SHADOW_HEADER]: settings.runId }, writes: {} },
+    injectedHeaders: { every: shadowTagHeaders(DEFAULT_SHADOW_HEADER, settings.runId), writes: {} },
+    isolation: { markerPrefix: markerPrefix(settings.runId), idKeys: [], recordWrites: false },
     limits: settings.limits,
   };
 }

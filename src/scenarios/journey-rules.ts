@@ -4,7 +4,7 @@ import type { Report } from './rule-report.js';
 import type { Journey, Scenario } from './schema.js';
 import type { DeclaredNames } from './sound-sections.js';
 import { stepMethodsGiven } from './step-request.js';
-import { stepPlaceholders, TEMPLATE_BUILTINS } from './templates.js';
+import { stepPlaceholders, TEMPLATE_BUILTINS, templateNamesIn } from './templates.js';
 import { formatDuration } from './unit-text.js';
 
 /** Above this a per-viewer rate is almost surely a unit slip (`/s` for `/min`). */
@@ -59,6 +59,13 @@ function checkSteps(name: string, journey: Journey, keys: readonly string[], rep
       if (known.includes(captureName)) report([...stepPath, 'capture', captureName], `"${captureName}" is already a key or built-in: captures need their own name`, 'key');
       captured.push(captureName);
     }
+    // A write's key is named after the response came, so this step's own captures may be in it.
+    const writable = [...known, ...captured];
+    step.writes.forEach((write, writeIndex) => {
+      for (const { name: ref } of templateNamesIn(write.redis)) {
+        if (!writable.includes(ref)) report([...stepPath, 'writes', writeIndex, 'redis'], `"{{${ref}}}" is not a key, a built-in nor captured by this or an earlier step${didYouMean(ref, writable)}`);
+      }
+    });
   });
 }
 

@@ -6,8 +6,8 @@ import { SCALAR_META_KEY, scalarJsonSchema } from './units.js';
  * The JSON Schema editors use for completion and checks, generated from the zod schema (never kept by
  * hand). It describes what may be written (the input side), with the unit-bearing scalars as strings.
  */
-function scenarioJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(scenarioSchema, {
+export function editorJsonSchema(schema: z.ZodType, id: string, title: string): Record<string, unknown> {
+  const generated = z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
     override: (context) => {
@@ -18,14 +18,10 @@ function scenarioJsonSchema(): Record<string, unknown> {
       Object.assign(context.jsonSchema, replacement);
     },
   });
-  return {
-    ...generated,
-    $id: 'https://live-assure.dev/scenario.schema.json',
-    title: 'live-assure scenario',
-  };
+  return { ...generated, $id: `https://live-assure.dev/${id}`, title };
 }
 
 /** The file's exact text, so the checked-in copy can be compared byte for byte. */
 export function scenarioJsonSchemaText(): string {
-  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+  return `${JSON.stringify(editorJsonSchema(scenarioSchema, 'scenario.schema.json', 'live-assure scenario'), null, 2)}\n`;
 }

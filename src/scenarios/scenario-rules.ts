@@ -1,6 +1,7 @@
 import { checkCallGraph } from './call-graph-rules.js';
 import { didYouMean } from './did-you-mean.js';
 import { checkJourneys } from './journey-rules.js';
+import { checkShadow } from './shadow-rules.js';
 import type { Report, RuleIssue } from './rule-report.js';
 import type { KeyDistribution, LoadProfile, Scenario } from './schema.js';
 import type { DeclaredNames } from './sound-sections.js';
@@ -67,6 +68,7 @@ export function checkScenarioRules(scenario: Partial<Scenario>, declared: Declar
   for (const [name, key] of Object.entries(scenario.keys ?? {})) checkKey(name, key, report);
   checkJourneys(scenario, declared, report);
   checkCallGraph(scenario, declared, report);
+  checkShadow(scenario, report);
   if (scenario.load !== undefined) checkLoad(scenario.load, scenario.journeys === undefined ? undefined : declared, report);
   return issues;
 }

@@ -104,7 +104,19 @@ const step = z.strictObject({
     .record(name('capture'), z.string().min(1))
     .optional()
     .describe('Values taken from this step\'s JSON response for later steps, by path: `{ token: "$.data.token" }` makes `{{token}}` available.'),
-  write: z.boolean().default(false).describe('This step writes: it is shadow-tagged and its writes are isolated.'),
+  write: z
+    .boolean()
+    .optional()
+    .describe('Whether this step writes; by default a step writes unless it is a GET or HEAD. A write needs `writes` (where it lands) for its isolation to be proven; `write: false` declares a POST that only reads.'),
+  writes: z
+    .array(
+      z.strictObject({
+        redis: z.string().min(1).describe('Production name of a Redis key this step writes, with the request\'s `{{key}}` values, e.g. `danmaku:{{room}}`; the shadow copy is `<prefix><name>`.'),
+        store: name('store').optional().describe('Which of `shadow.stores` holds it; needed only when there are several.'),
+      }),
+    )
+    .default([])
+    .describe('What this step writes, by production name: preflight probes it, the sentinel watches it, the audit counts it.'),
   think: duration().optional().describe('Pause after this step before the next one.'),
   timeout: duration().optional().describe('Give up on this request after this long.'),
 });
@@ -184,8 +196,35 @@ const load = z.strictObject({
   abort: z.array(z.string()).default([]).describe('Stop early, e.g. `errors.rate>5% for 10s`.'),
 });
 
+const controlRequest = step.pick({ GET: true, POST: true, PUT: true, PATCH: true, DELETE: true, HEAD: true, headers: true, json: true, body: true, expect: true });
+
+const redisStore = z.strictObject({
+  url: z
+    .string()
+    .regex(/^rediss?:\/\/[^/]/, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .describe('The Redis the platform writes to (`${env:NAME}` keeps a password out of the file); omit it only for the embedded demo, which then keeps its data in a private redis-server.'),
+  prefix: z.string().min(1).default('shadow:').describe('What the platform puts in front of a key name in shadow work.'),
+});
+
 const shadow = z.strictObject({
   header: z.string().min(1).default('x-live-assure-shadow').describe('Header carrying the shadow tag (the run id).'),
+  stores: z
+    .record(name('store'), z.strictObject({ redis: redisStore.describe('A Redis store: shadow keys are the production names with a prefix.') }))
+    .default({})
+    .describe('Where the platform\'s writes may land: every write step\'s `writes` name keys in these stores.'),
+  preflight_wait: duration()
+    .default(3000)
+    .describe('How long a preflight probe waits for its write to show up in shadow storage (asynchronous writes).'),
+  sentinel_every: duration().default(2000).describe('How often, during a run, production keys are sampled for this run\'s markers and shadow ids.'),
+  fail_closed: z
+    .strictObject({
+      switch_off: controlRequest.describe('Turns the target\'s shadow routing off.'),
+      reported_off: controlRequest.optional().describe('Asks the target whether shadow routing is off; its `expect` must hold before the probe is sent.'),
+      switch_on: controlRequest.describe('Turns shadow routing back on: always sent, whatever happened.'),
+    })
+    .optional()
+    .describe('Preflight also proves the target fails closed: with shadow routing off, a tagged write must be refused and write nothing.'),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -199,7 +238,7 @@ export const scenarioSchema = z.strictObject({
   slo: latencyBudget.optional().describe('End-to-end service-level objective.'),
   headroom: fraction({ max: 'exclusive' }).default(0.4).describe('Capacity kept spare at the peak (0.4 = run at most 60% loaded).'),
   load: load.optional(),
-  shadow: shadow.default({ header: 'x-live-assure-shadow' }),
+  shadow: shadow.default({ header: 'x-live-assure-shadow', stores: {}, preflight_wait: 3000, sentinel_every: 2000 }),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

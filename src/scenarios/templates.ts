@@ -4,7 +4,7 @@ import { stepMethodsGiven } from './step-request.js';
 /** `{{name}}` placeholders in step paths, headers and bodies. */
 
 /** Names every template may use besides the scenario's keys. */
-export const TEMPLATE_BUILTINS = ['uuid', 'seq', 'now', 'run_id'] as const;
+export const TEMPLATE_BUILTINS = ['uuid', 'seq', 'now', 'run_id', 'marker'] as const;
 
 export const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 

@@ -1,4 +1,4 @@
-import type { RunDescription, RunEvent, RunSnapshot, StopReason, WarningReason } from '../engine/run-events.js';
+import type { IsolationEvent, RunDescription, RunEvent, RunSnapshot, StopReason, WarningReason } from '../engine/run-events.js';
 import { formatDuration } from '../scenarios/unit-text.js';
 import { formatBreakdown, formatCount, formatMs, formatPercent, formatQuantity, formatRate } from './format.js';
 import { errorTotals } from './snapshot-totals.js';
@@ -52,7 +52,13 @@ export function describeFailingThreshold(expr: string, value: number | null): st
 }
 
 export function describeAbort(expr: string, value: number | null): string {
+  // An abort with no measurement behind it (the leak sentinel) explains itself.
+  if (value === null && expr.startsWith('shadow leak')) return `ABORTED: ${expr}`;
   return `ABORTED: ${expr} held (measured ${formatThresholdValue(expr, value)})`;
+}
+
+export function describeIsolation(event: IsolationEvent): string {
+  return `shadow ${event.check}: ${event.ok ? '' : 'FAILED: '}${event.message}`;
 }
 
 const STOP_REASONS: Record<StopReason, string> = {

@@ -1,5 +1,5 @@
 import type { RunEvent, RunSink } from '../engine/run-events.js';
-import { describeAbort, describeFailingThreshold, describeProgress, describeStart, describeStopping, describeWarning } from './event-lines.js';
+import { describeAbort, describeFailingThreshold, describeIsolation, describeProgress, describeStart, describeStopping, describeWarning } from './event-lines.js';
 
 export interface PlainReporterOptions {
   /** Run time between progress lines, ms (default 5 s). */
@@ -49,6 +49,9 @@ export function createPlainReporter(out: { write(s: string): unknown }, options:
         return;
       case 'stopping':
         print(describeStopping(event.reason));
+        return;
+      case 'isolation':
+        print(describeIsolation(event));
         return;
       case 'finished':
         return;

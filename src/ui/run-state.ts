@@ -1,6 +1,6 @@
 import type { RunDescription, RunEvent, RunSnapshot, StopReason, WarningReason } from '../engine/run-events.js';
 import type { ThresholdResult } from '../engine/threshold-evaluation.js';
-import { describeAbort, describeFailingThreshold, describeStopping, describeWarning } from './event-lines.js';
+import { describeAbort, describeFailingThreshold, describeIsolation, describeStopping, describeWarning } from './event-lines.js';
 
 /** A line that is final once said (a warning, a failing threshold, the abort): the dashboard prints it above its frame. */
 export interface LogLine {
@@ -67,6 +67,8 @@ export function reduceRunState(state: RunState, event: RunEvent): RunState {
       return { ...state, aborted: { expr: event.expr, value: event.value }, log: addLine(state, 'error', describeAbort(event.expr, event.value)) };
     case 'stopping':
       return { ...state, stopping: event.reason, log: addLine(state, event.reason === 'completed' ? 'info' : 'warning', describeStopping(event.reason)) };
+    case 'isolation':
+      return { ...state, log: addLine(state, event.ok ? 'info' : 'error', describeIsolation(event)) };
     case 'finished':
       return { ...state, finished: true };
   }

@@ -47,7 +47,7 @@ journeys:
   login:
     per_viewer: 1/min
     steps:
-      - { name: login, POST: /login, json: { uid: "{{uid}}", room: "{{room}}", note: "r{{room}}" }, capture: { token: "$.data.token" }, expect: { status: 200 } }
+      - { name: login, POST: /login, json: { uid: "{{uid}}", room: "{{room}}", note: "r{{room}}" }, capture: { token: "$.data.token" }, expect: { status: 200 }, write: false }
       - { name: me, GET: "/me?t={{token}}", headers: { x-run: "{{run_id}}" }, expect: { contains: hello } }
 load:
   scale: 0.5

@@ -44,8 +44,9 @@ describe('the README stays true', () => {
   let demo: DemoUnderTest | undefined;
   let runs: string | undefined;
   beforeAll(async () => {
-    if (commands.some((argv) => argv.includes('--redis'))) redis = await startRedis();
-    if (commands.some((argv) => argv.some((arg) => arg.includes('127.0.0.1:8080')))) demo = await startDemo();
+    if (commands.some((argv) => argv.includes('--redis') || argv.includes('--shadow-redis'))) redis = await startRedis();
+    // The demo "in another terminal" keeps its data where `--shadow-redis` says, as the README tells.
+    if (commands.some((argv) => argv.some((arg) => arg.includes('127.0.0.1:8080')))) demo = await startDemo(redis === undefined ? {} : { redisUrl: redis.url });
     runs = mkdtempSync(join(tmpdir(), 'la-readme-runs-'));
   });
   afterAll(async () => {
@@ -58,19 +59,23 @@ describe('the README stays true', () => {
     return index === -1 ? [...argv, flag, value] : argv.map((arg, at) => (at === index + 1 ? value : arg));
   };
   const forTest = (argv: readonly string[]): string[] => {
-    const local = argv.map((arg) => arg.replace('http://127.0.0.1:8080', demo?.platform.gatewayUrl ?? 'http://127.0.0.1:8080'));
+    const local = argv.map((arg, index) => (argv[index - 1] === '--shadow-redis' ? (redis?.url ?? arg) : arg.replace('http://127.0.0.1:8080', demo?.platform.gatewayUrl ?? 'http://127.0.0.1:8080')));
     if (local[0] === 'loadtest') return [...shortened(local, '--duration', '5s'), '--seed', '1', '--out', join(runs ?? tmpdir(), String(Math.random()).slice(2))];
     if (local[0] === 'probe') return shortened(local, '--step-duration', '1s');
+    // A proxy on its documented port could meet another test's, or anything else on the machine.
+    if (local[0] === 'proxy') return shortened(local, '--listen', '127.0.0.1:0');
     if (local[0] !== 'demo') return local;
     const demoArgs = local.map((arg, index) => (local[index - 1] === '--port' ? '0' : local[index - 1] === '--redis' ? (redis?.url ?? arg) : arg));
     return demoArgs.includes('--port') ? demoArgs : [...demoArgs, '--port', '0'];
   };
   test.each(commands.map((argv) => [argv.join(' '), argv] as const))('live-assure %s runs as written', { timeout: 30_000 }, async (_name, argv) => {
-    const result = await runCli(forTest(argv), { stopWhen: (stdout) => stdout.includes('Ctrl-C stops it.') });
+    const result = await runCli(forTest(argv), { stopWhen: (stdout) => stdout.includes('Ctrl-C stops it.'), env: { LIVE_ASSURE_ADMIN_TOKEN: 'test-admin-token' } });
     expect(result.stderr).not.toMatch(/internal error|^\s+at /m);
     // A load test's verdict depends on the machine it runs on (here: two cores shared with every
     // other test file); "as written" means it ran and judged, 0 or 1, never 2 or a crash.
     if (argv[0] === 'loadtest') expect([0, 1], result.stdout + result.stderr).toContain(result.code);
+    // A scenario run proves its writes isolated before any load; that part does not depend on the machine.
+    if (argv[0] === 'loadtest' && argv[1] === 'scenarios/demo.yaml') expect(result.stdout + result.stderr).toMatch(/3 write steps proven isolated, fails closed/);
     else expect(result.code).toBe(expectedCode(argv));
   });
 });

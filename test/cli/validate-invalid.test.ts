@@ -69,6 +69,9 @@ const expectations: Expected[] = [
   { file: 'stage-without-kind', line: 35, col: 7, path: 'load.stages.0', message: /needs one of ramp, hold, step or spike/ },
   { file: 'bad-threshold', line: 38, col: 7, path: 'load.thresholds.0', message: /got "room-info\.p99 under 200ms"/ },
   { file: 'threshold-unknown-endpoint', line: 38, col: 7, path: 'load.thresholds.0', message: /"room-inf" is neither a journey nor a step \(did you mean "room-info"\?\)/ },
+  // Write isolation
+  { file: 'write-without-marker', line: 17, col: 17, path: 'journeys.chat.steps.0.writes', message: /^nothing in this step is unique to a load test, so its writes cannot be found: template \{\{marker\}\}/ },
+  { file: 'write-to-unknown-store', line: 14, col: 47, path: 'journeys.chat.steps.0.writes.0.store', message: /^"mian" is not one of shadow.stores/ },
 ];
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -43,7 +43,7 @@ describe('validate: several files', () => {
       `${bad('unknown-top-level-key')}:1:1 journeys: required (expected a mapping)`,
       `${bad('unknown-top-level-key')}:13:1 jurneys: unknown key "jurneys" (did you mean "journeys"?)`,
       `${bad('call-cycle')}:36:13 services.store.calls.0.to: call cycle: gateway → store → gateway`,
-      `${DIR}/no-such-file.yaml:1:1 cannot read the scenario: no such file`,
+      `${DIR}/no-such-file.yaml:1:1 cannot read the scenario or SOP: no such file`,
       '5 problems in 4 of 5 files',
     ]);
   });
@@ -52,7 +52,7 @@ describe('validate: several files', () => {
     const result = await runCli(['validate', DIR]);
     expectNoStackTrace(result.stderr);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`^${DIR}:1:1 cannot read the scenario: .*directory`, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^${DIR}:1:1 cannot read the scenario or SOP: .*directory`, 'm'));
   });
 
   it('keeps going after a file that fails to parse', async () => {

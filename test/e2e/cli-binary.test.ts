@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/redis-server.js';
 
 /**
  * The built binary, as a user runs it: `node bin/live-assure.js …` (no shell). Needs `npm run build`
@@ -152,6 +153,16 @@ process.on('exit', () => appendFileSync(file, Object.keys(require.cache).map((pa
     expect(heavy).toEqual([]);
     // Nor any command module: they are imported lazily by their actions.
     expect(loaded.filter((url) => url.includes('/dist/commands/'))).toEqual([]);
+  });
+
+  it('an ad hoc loadtest (--url) loads no zod, yaml or ioredis: the scenario and isolation machinery stay out', async () => {
+    const port = await freePort();
+    const args = ['loadtest', '--url', `http://127.0.0.1:${port}/`, '--rate', '5', '--duration', '1s', '--workers', '1', '--no-tui', '--out', join(dir, 'adhoc-run')];
+    const { result, loaded } = await trace(args, 'adhoc');
+    // Nothing listens there: every request refused, exit 3; what matters is what got loaded.
+    expect(result.code).toBe(3);
+    expect(['zod', 'yaml', 'ioredis'].flatMap((pkg) => packageLoaded(loaded, pkg))).toEqual([]);
+    expect(loaded.some((url) => url.includes('/dist/engine/http-transport.js'))).toBe(true);
   });
 
   it('--help wall time (logged, not asserted)', async () => {

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedDemo } from '../../src/demo/embedded-demo.js';
 import { freePort } from '../helpers/redis-server.js';
+import { portClosed } from '../helpers/port-closed.js';
 
 /** `live-assure demo` as a user runs it: the built binary in its own process. */
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -109,15 +110,3 @@ describe('live-assure demo (binary)', () => {
     expect(badPort).toMatchObject({ code: 2, stderr: 'live-assure: --port must be a port number from 0 to 65535, not eighty\n' });
   });
 });
-
-/** True when nothing listens on `port` any more: a connection attempt is refused. */
-function portClosed(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(false);
-    });
-    socket.once('error', () => done(true));
-  });
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keySampler } from '../../src/engine/key-sampler.js';
-import { seededRandom } from '../../src/engine/seeded-random.js';
+import { seededRandom } from '../../src/seeded-random.js';
 import { zipfSampler } from '../../src/engine/zipf-sampler.js';
 import { keyShare } from '../../src/scenarios/key-distribution.js';
 import type { KeyDistribution } from '../../src/scenarios/schema.js';

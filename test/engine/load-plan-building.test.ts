@@ -23,7 +23,7 @@ describe('the load plan of a scenario', () => {
 
   it('runs every journey at its forecast peak × scale at level 1, in proportion, every request shadow-tagged', () => {
     const plan = scenarioLoadPlan(scenario, forecast, settings);
-    expect(plan.injectedHeaders.every).toEqual({ 'x-live-assure-shadow': 'r' });
+    expect(plan.injectedHeaders.every).toEqual({ 'x-live-assure-shadow': 'r', baggage: 'live-assure-shadow=r' });
     const peaks = forecast.journeys.reduce((sum, journey) => sum + journey.peak_qps, 0);
     expect(plan.ratePerSecond).toBeCloseTo(peaks * 0.1, 9);
     expect(plan.journeys.map((journey) => journey.weight)).toEqual(forecast.journeys.map((journey) => journey.peak_qps));
@@ -31,6 +31,32 @@ describe('the load plan of a scenario', () => {
     expect(plan.arrivals).toBe('poisson');
     expect(plan.journeyEndpoints['enter-room']).toEqual(['room-info', 'room-enter', 'danmaku-recent']);
     expect(plan.journeys[0]?.steps[1]).toMatchObject({ name: 'room-enter', method: 'POST', url: '/room/enter', write: true, expectStatus: [200], timeoutMs: 10_000 });
+    expect(plan.journeys[0]?.steps[1]?.writes).toEqual([{ store: 'demo-redis', key: 'room:enter:{{room}}' }]);
+    expect(plan.isolation).toEqual({ markerPrefix: 'la~r~', idKeys: ['uid'], recordWrites: true });
+  });
+
+  it('counts a step as a write unless it is a GET or HEAD, or says write: false', () => {
+    const journeys = {
+      j: {
+        per_viewer: 1 / 60,
+        surges: [],
+        steps: [
+          { name: 'read', GET: '/r', writes: [] },
+          { name: 'post', POST: '/p', writes: [] },
+          { name: 'search', POST: '/s', write: false, writes: [] },
+          { name: 'head', HEAD: '/h', writes: [] },
+          { name: 'flagged', GET: '/f', write: true, writes: [] },
+        ],
+      },
+    };
+    const plan = scenarioLoadPlan({ ...scenario, journeys, endpoints: {}, services: {} }, forecast, settings);
+    expect(plan.journeys.flatMap((journey) => journey.steps.map((step) => [step.name, step.write]))).toEqual([
+      ['read', false],
+      ['post', true],
+      ['search', false],
+      ['head', false],
+      ['flagged', true],
+    ]);
   });
 
   it('--duration cuts the stages, --scale replaces load.scale, flag thresholds add to the scenario\'s', () => {

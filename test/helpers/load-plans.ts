@@ -8,7 +8,7 @@ export function expr(text: string): ThresholdExpr {
 }
 
 export function step(name: string, overrides: Partial<PlannedStep> = {}): PlannedStep {
-  return { name, method: 'GET', url: `/${name}`, headers: {}, captures: {}, timeoutMs: 5000, thinkMs: 0, write: false, ...overrides };
+  return { name, method: 'GET', url: `/${name}`, headers: {}, captures: {}, timeoutMs: 5000, thinkMs: 0, write: false, writes: [], ...overrides };
 }
 
 /** A plan at `rate` arrivals/s for `durationMs`, one journey of one step unless given. */
@@ -31,6 +31,7 @@ export function testPlan(overrides: Partial<LoadPlan> & { rate?: number } = {}):
     abort: [],
     journeyEndpoints: Object.fromEntries(journeys.map((journey) => [journey.name, journey.steps.map((planned) => planned.name)])),
     injectedHeaders: { every: {}, writes: {} },
+    isolation: { markerPrefix: 'la~run-1~', idKeys: [], recordWrites: false },
     limits: { connections: 10, maxInFlight: 10_000, connectTimeoutMs: 1000, maxLagMs: 100 },
     ...rest,
   };

@@ -1,6 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { IsolationStore } from '../../src/shadow/isolation-stores.js';
+import { startPrivateRedis } from '../../src/demo/private-redis.js';
+
+export { freePort } from '../../src/demo/private-redis.js';
 
 export interface TestRedis {
   url: string;
@@ -10,55 +13,58 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on loopback, as the OS hands it out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts a private, memory-only redis-server for one test file; never the shared instance. */
 export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--notify-keyspace-events', 'KEA'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start on ${port}: ${output}`));
-    }, 10_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`));
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const raw = new Redis(url);
+  const server = await startPrivateRedis({ extraArgs: ['--notify-keyspace-events', 'KEA'] });
+  const raw = new Redis(server.url);
   return {
-    url,
-    port,
+    url: server.url,
+    port: server.port,
     raw,
     async stop() {
       raw.disconnect();
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await server.stop();
+    },
+  };
+}
+
+/** One private redis-server for the test file (started before, stopped after), emptied before each test. */
+export function usePrivateRedis(): Pick<TestRedis, 'url' | 'port' | 'raw'> {
+  let started: TestRedis | undefined;
+  const get = (): TestRedis => {
+    if (started === undefined) throw new Error('usePrivateRedis: the server starts in beforeAll; use it inside tests and hooks');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startRedis();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  beforeEach(async () => {
+    await started?.raw.flushdb();
+  });
+  return {
+    get url() {
+      return get().url;
+    },
+    get port() {
+      return get().port;
+    },
+    get raw() {
+      return get().raw;
+    },
+  };
+}
+
+/** An isolation store (`shadow:` prefix) on a test Redis, for the checks that take one. */
+export function isolationStoreOn(redis: Pick<TestRedis, 'raw'>): IsolationStore {
+  return {
+    name: 'r',
+    prefix: 'shadow:',
+    where: 'test',
+    get redis() {
+      return redis.raw;
     },
   };
 }

@@ -26,7 +26,7 @@ test('a captured value may be used by later steps only', () => {
     problems(`      - { name: me, GET: "/me?t={{token}}" }
       - { name: login, POST: /login, capture: { token: "$.data.token" } }`),
   ).toEqual([
-    's.yaml:8:26 journeys.j.steps.0.GET: "{{token}}" is not a key of `keys`, a built-in (uuid, seq, now, run_id) nor captured by an earlier step (it is captured only by this or a later step)',
+    's.yaml:8:26 journeys.j.steps.0.GET: "{{token}}" is not a key of `keys`, a built-in (uuid, seq, now, run_id, marker) nor captured by an earlier step (it is captured only by this or a later step)',
   ]);
 });
 

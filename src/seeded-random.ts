@@ -1,6 +1,7 @@
 /**
  * A small seeded generator (mulberry32): the same seed gives the same arrivals in every worker,
- * which is what lets workers split one schedule exactly. Not for anything secret.
+ * which is what lets workers split one schedule exactly, and a rehearsal's fault proxy roll the same
+ * toxicity. Shared by every folder, like errors.ts. Not for anything secret.
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

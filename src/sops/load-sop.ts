@@ -1,0 +1,24 @@
+import type { LocatedIssue } from '../errors.js';
+import { parseYamlSource } from '../scenarios/yaml-source.js';
+import { locateZodIssues } from '../scenarios/zod-issues.js';
+import { checkSopRules } from './sop-rules.js';
+import { sopSchema, type Sop } from './sop-schema.js';
+
+export type SopResult = { ok: true; sop: Sop } | { ok: false; issues: LocatedIssue[] };
+
+/** Parses and checks SOP text; every problem is returned at once, located in `file`. */
+export function parseSop(text: string, file: string, env: Readonly<Record<string, string | undefined>>): SopResult {
+  const source = parseYamlSource(text, file, env);
+  if (source.issues.length > 0) return { ok: false, issues: source.issues };
+  if (source.data === undefined || source.data === null) return { ok: false, issues: [{ file, line: 1, col: 1, path: '', message: 'the file is empty: expected an SOP' }] };
+  const parsed = sopSchema.safeParse(source.data, { reportInput: true });
+  if (!parsed.success) return { ok: false, issues: locateZodIssues(parsed.error.issues, source, sopSchema) };
+  const issues = checkSopRules(parsed.data).map((rule) => source.issueAt(rule.path, rule.message, rule.at));
+  if (issues.length > 0) return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.col - b.col) };
+  return { ok: true, sop: parsed.data };
+}
+
+/** An SOP file has mitigation steps at its top level; a scenario never does. */
+export function looksLikeSop(text: string): boolean {
+  return /^mitigation\s*:/m.test(text);
+}
