@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { formatIssue, InvalidInputError, LiveAssureError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { LoadtestFlags } from './commands/loadtest-options.js';
+import type { RehearseFlags } from './commands/rehearse.js';
 import type { Io } from './io.js';
 import { readVersion } from './version.js';
 
@@ -58,9 +59,10 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .option('--no-shadow-routing', 'start with shadow routing off: every shadow request is refused with 503')
     .option('--hot-room-qps <n>', 'room-info requests per second that make a room hot', '50')
     .option('--private-redis', 'keep the data in a private redis-server started (and stopped) with the demo')
+    .option('--upstream <service=host:port>', 'the gateway reaches this service (room-svc, danmaku-svc, gift-svc) there, e.g. through a fault proxy; repeat for more', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--json', 'print the addresses and token as one JSON line instead of the banner')
     .addOption(new Option('--embedded', 'started by another command: JSON line, stop when stdin closes').hideHelp())
-    .action(async (options: { port: string; host: string; redis?: string; adminToken?: string; shadowRouting: boolean; hotRoomQps: string; privateRedis?: boolean; json?: boolean; embedded?: boolean }) => {
+    .action(async (options: { port: string; host: string; redis?: string; adminToken?: string; shadowRouting: boolean; hotRoomQps: string; privateRedis?: boolean; upstream?: string[]; json?: boolean; embedded?: boolean }) => {
       const { runDemo } = await import('./commands/demo.js');
       done(await runDemo(options, io));
     });
@@ -109,6 +111,25 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .action(async (file: string | undefined, options: LoadtestFlags) => {
       const { runLoadtest } = await import('./commands/loadtest.js');
       done(await runLoadtest(file, options, io));
+    });
+
+  program
+    .command('rehearse')
+    .description('rehearse degradation SOPs under background load: inject, detect, mitigate, verify, always roll back')
+    .argument('<sop...>', 'SOP YAML files (e.g. sops/*.yaml)')
+    .option('--target <url>', 'base URL of the platform (default: start the embedded demo, with fault proxies in front of its Redis and services)')
+    .option('--toxiproxy <url>', 'with --target: the Toxiproxy API (or `live-assure proxy`) that toxic triggers go through')
+    .option('--junit <file>', 'write JUnit XML: one testsuite per SOP, one testcase per check')
+    .option('--out <dir>', 'run directory (with several SOPs, one subdirectory each; default: runs/<UTC timestamp>-rehearse-<id>)')
+    .option('--dry-run', 'validate and print each SOP\'s resolved timeline; touch nothing')
+    .option('--seed <n>', 'seed for toxicity rolls, arrivals and key draws (default 1: rehearsals replay the same)')
+    .option('--shadow-redis <url>', 'with --target: the Redis of a shadow store the load\'s scenario leaves the url out of')
+    .option('--allow-unisolated-writes', 'with --target: run load whose write steps\' isolation cannot be proven')
+    .option('--no-tui', 'plain timeline lines instead of the live view')
+    .option('--json', 'print the results as JSON on stdout (the timeline goes to stderr)')
+    .action(async (files: string[], options: RehearseFlags) => {
+      const { runRehearse } = await import('./commands/rehearse.js');
+      done(await runRehearse(files, options, io));
     });
 
   program

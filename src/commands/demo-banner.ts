@@ -8,7 +8,7 @@ export function demoBanner(platform: DemoPlatform, startMs: number): string {
   const lines = [
     `live-assure demo: reference live platform up in ${Math.round(startMs)} ms`,
     `  gateway      ${gateway}`,
-    ...platform.services.map((service) => `  ${service.name.padEnd(12)} ${service.url}`),
+    ...platform.services.map((service) => `  ${service.name.padEnd(12)} ${service.url}${service.gatewayVia === undefined ? '' : ` (the gateway goes through ${service.gatewayVia})`}`),
     `  storage      ${platform.storage} (shadow work goes to shadow:<key>)`,
     `  shadow       routing ${platform.shadowRouting.enabled ? 'on' : 'OFF: shadow requests get 503'}`,
     `  admin token  ${platform.adminToken}`,

@@ -3,6 +3,7 @@ import { startDemoPlatform, type DemoPlatform } from '../demo/demo-platform.js';
 import { PrivateRedisFailed } from '../demo/private-redis.js';
 import { RedisUnreachable } from '../demo/redis-store.js';
 import { ListenFailed } from '../demo/service-server.js';
+import { parseUpstreamOverrides, type UpstreamOverrides } from '../demo/upstream-overrides.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -17,6 +18,8 @@ export interface DemoCommandOptions {
   hotRoomQps: string;
   /** Keep the data in a memory-only redis-server started and stopped with the demo. */
   privateRedis?: boolean;
+  /** `<service>=<host:port>`, repeatable: the gateway reaches that service there instead (e.g. a fault proxy in front of it). */
+  upstream?: string[];
   json?: boolean;
   /** Started by another live-assure command: print one JSON line, stop when stdin closes. */
   embedded?: boolean;
@@ -33,6 +36,8 @@ export async function runDemo(options: DemoCommandOptions, io: Io): Promise<numb
   if (options.redis !== undefined && !/^rediss?:\/\/[^/]/.test(options.redis)) {
     throw new UsageError(`--redis must be a redis:// or rediss:// URL, not ${options.redis}`, 'for example --redis redis://127.0.0.1:6379/0');
   }
+  const upstreams = parseUpstreamOverrides(options.upstream ?? []);
+  if ('error' in upstreams) throw new UsageError(upstreams.error);
   // The token live-assure's own commands name in control requests (`${env:LIVE_ASSURE_ADMIN_TOKEN}`) is the default.
   options = { ...options, ...(options.adminToken === undefined && io.env['LIVE_ASSURE_ADMIN_TOKEN'] !== undefined ? { adminToken: io.env['LIVE_ASSURE_ADMIN_TOKEN'] } : {}) };
   if (options.adminToken !== undefined && !/^[\x21-\x7e]{8,}$/.test(options.adminToken)) {
@@ -42,11 +47,12 @@ export async function runDemo(options: DemoCommandOptions, io: Io): Promise<numb
   // Asked for now, so a Ctrl-C during the start still stops it gracefully (and the private Redis with it).
   const signal = io.signal;
   const started = io.now();
-  const platform = await start(options, port, hotRoomPerSecond);
+  const platform = await start(options, port, hotRoomPerSecond, upstreams);
   const description = {
     gateway: platform.gatewayUrl,
     admin_token: platform.adminToken,
-    services: platform.services,
+    // Each service's own address; `gateway_via` where the gateway goes through an --upstream instead.
+    services: platform.services.map(({ name, url, gatewayVia }) => ({ name, url, ...(gatewayVia === undefined ? {} : { gateway_via: gatewayVia }) })),
     storage: platform.storage,
     ...(platform.redisUrl === undefined ? {} : { redis: platform.redisUrl }),
     shadow_routing: platform.shadowRouting.enabled,
@@ -63,13 +69,14 @@ export async function runDemo(options: DemoCommandOptions, io: Io): Promise<numb
   return ExitCode.Ok;
 }
 
-async function start(options: DemoCommandOptions, port: number, hotRoomPerSecond: number): Promise<DemoPlatform> {
+async function start(options: DemoCommandOptions, port: number, hotRoomPerSecond: number, upstreams: UpstreamOverrides): Promise<DemoPlatform> {
   try {
     return await startDemoPlatform({
       host: options.host,
       port,
       shadowRouting: options.shadowRouting,
       hotRoomPerSecond,
+      upstreams,
       ...(options.redis === undefined ? {} : { redisUrl: options.redis }),
       ...(options.privateRedis === true ? { privateRedis: true } : {}),
       ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),

@@ -22,7 +22,7 @@ export interface IsolationPlan {
 
 /** What the command line says about isolation. */
 export interface IsolationFlags {
-  command: 'loadtest' | 'preflight';
+  command: 'loadtest' | 'preflight' | 'rehearse';
   allowUnisolated?: boolean;
   /** `--shadow-redis`: the URL of stores the scenario gives none for. */
   redis?: string;
@@ -65,7 +65,7 @@ export function planIsolation(scenario: Scenario, plan: LoadPlan, file: string, 
     ].join(', and ');
     throw new UsageError(
       `${file}: ${list(unprovable)} ${unprovable.length === 1 ? 'writes' : 'write'} (a step that is not a GET writes unless it says write: false), but ${why}: isolation cannot be proven`,
-      `declare where writes land (shadow.stores, and writes: [{ redis: "key:{{id}}" }] on each write step; see scenarios/demo.yaml)${flags.command === 'loadtest' ? ', or pass --allow-unisolated-writes' : ''}`,
+      `declare where writes land (shadow.stores, and writes: [{ redis: "key:{{id}}" }] on each write step; see scenarios/demo.yaml)${flags.command === 'preflight' ? '' : ', or pass --allow-unisolated-writes'}`,
     );
   }
   const failClosed = scenario.shadow.fail_closed;

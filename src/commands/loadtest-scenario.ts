@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
 import { startEmbeddedDemo, type EmbeddedDemo } from '../demo/embedded-demo.js';
-import { readCsvColumn } from '../engine/csv-feed.js';
+import { scenarioFeeds } from '../engine/csv-feed.js';
 import type { LoadPlan } from '../engine/load-plan.js';
 import { scenarioLoadPlan } from '../engine/scenario-load-plan.js';
 import { EnvironmentError, UsageError } from '../errors.js';
@@ -11,15 +10,6 @@ import { loadScenarioFile } from '../scenarios/load-scenario.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { planSettings, type ParsedLoadtestFlags } from './loadtest-options.js';
 import { needsDemoRedis, planIsolation, type IsolationFlags, type IsolationPlan } from './isolation-plan.js';
-
-async function csvFeeds(scenario: Scenario, file: string, cwd: string): Promise<Record<string, string[]>> {
-  const feeds: Record<string, string[]> = {};
-  for (const [key, distribution] of Object.entries(scenario.keys)) {
-    const csv = distribution.csv;
-    if (csv !== undefined) feeds[key] = await readCsvColumn({ key, file: csv.file, column: csv.column }, dirname(resolve(cwd, file)), file);
-  }
-  return feeds;
-}
 
 /** The load plan of a run, the scenario it came from, and the embedded demo it runs against, if any. */
 export interface Prepared {
@@ -49,7 +39,7 @@ export async function prepareScenario(file: string, parsed: ParsedLoadtestFlags,
   if (scenario.load === undefined) {
     throw new UsageError(`${file} has no load section: nothing says how hard to push`, 'add e.g. `load: { scale: 0.01, stages: [{ ramp: 30s, to: 1 }, { hold: 2m }] }` (see scenarios/demo.yaml)');
   }
-  const feeds = await csvFeeds(scenario, file, io.cwd);
+  const feeds = await scenarioFeeds(scenario, file, io.cwd);
   const flags: IsolationFlags = { ...shadow, timeoutMs: parsed.timeoutMs };
   const forecast = forecastScenario(scenario);
   const planFor = (target: string): LoadPlan =>

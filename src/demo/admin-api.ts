@@ -1,21 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { ShadowSwitch } from '../shadow/index.js';
+import type { DanmakuFlood } from './danmaku-flood.js';
 import { FLAG_NAMES, isFlagName, type DegradationFlags } from './degradation-flags.js';
 import { FAULT_TARGETS, faultTarget, type Fault, type FaultHooks } from './fault-hooks.js';
 import type { HotRooms } from './hot-rooms.js';
 import { BadRequest, readJsonObject } from './http-json.js';
+import { idField } from './request-fields.js';
 import type { Reply, Route } from './service-server.js';
 
 export interface AdminDeps {
   token: string;
   flags: DegradationFlags;
   faults: FaultHooks;
+  flood: DanmakuFlood;
   hotRooms: HotRooms;
   shadowRouting: ShadowSwitch;
 }
 
 const MAX_LATENCY_MS = 60_000;
+const MAX_FLOOD_PER_SECOND = 10_000;
 
 /** `/admin/*` on the gateway: the levers SOPs pull, behind a bearer token. */
 export function adminRoutes(deps: AdminDeps): Route[] {
@@ -36,6 +40,19 @@ export function adminRoutes(deps: AdminDeps): Route[] {
       name: 'admin-faults',
       handle: async () => (deps.faults.clear(), { status: 200, json: { faults: deps.faults.all() } }),
     },
+    { method: 'GET', path: '/admin/danmaku-flood', name: 'admin-danmaku-flood', handle: async () => ({ status: 200, json: deps.flood.state() }) },
+    {
+      method: 'PUT',
+      path: '/admin/danmaku-flood',
+      name: 'admin-danmaku-flood',
+      async handle(request) {
+        const body = await readJsonObject(request);
+        onlyKeys(body, ['room_id', 'per_second']);
+        const room = idField(body['room_id'], 'room_id');
+        return { status: 200, json: deps.flood.start(room, integerField(body['per_second'], 'per_second', 1, MAX_FLOOD_PER_SECOND)) };
+      },
+    },
+    { method: 'DELETE', path: '/admin/danmaku-flood', name: 'admin-danmaku-flood', handle: async () => ({ status: 200, json: deps.flood.stop() }) },
     { method: 'GET', path: '/admin/shadow-routing', name: 'admin-shadow-routing', handle: async () => ({ status: 200, json: { on: deps.shadowRouting.enabled } }) },
     {
       method: 'PUT',

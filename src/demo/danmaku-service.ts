@@ -1,6 +1,7 @@
-import { isShadow } from '../shadow/index.js';
+import type { DanmakuIntake } from './danmaku-intake.js';
 import type { DegradationFlags } from './degradation-flags.js';
 import type { DemoStore } from './demo-store.js';
+import { delay } from './fault-hooks.js';
 import { readJsonObject } from './http-json.js';
 import { idField, textField } from './request-fields.js';
 import type { Reply, Route } from './service-server.js';
@@ -11,28 +12,11 @@ const MAX_MESSAGE_CHARS = 200;
 export interface DanmakuServiceDeps {
   store: DemoStore;
   flags: DegradationFlags;
+  intake: DanmakuIntake;
   now: () => number;
 }
 
-export function danmakuRoutes({ store, flags, now }: DanmakuServiceDeps): Route[] {
-  // Fixed one-second windows per room, kept apart for shadow and production: a load test must
-  // never spend the limit real viewers are held to.
-  const windows = new Map<string, { second: number; count: number }>();
-  const admit = (room: string): boolean => {
-    const second = Math.floor(now() / 1000);
-    const key = `${isShadow() ? 'shadow' : 'production'}:${room}`;
-    const window = windows.get(key);
-    if (window === undefined || window.second !== second) {
-      if (windows.size > 100_000) {
-        for (const [stale, { second: at }] of windows) if (at !== second) windows.delete(stale);
-      }
-      windows.set(key, { second, count: 1 });
-      return true;
-    }
-    window.count += 1;
-    return window.count <= flags.danmakuLimit;
-  };
-
+export function danmakuRoutes({ store, flags, intake, now }: DanmakuServiceDeps): Route[] {
   return [
     {
       method: 'POST',
@@ -43,17 +27,24 @@ export function danmakuRoutes({ store, flags, now }: DanmakuServiceDeps): Route[
         const room = idField(body['room_id'], 'room_id');
         const uid = idField(body['uid'], 'uid');
         const msg = textField(body['msg'], 'msg', MAX_MESSAGE_CHARS);
-        const limited = flags.isOn('danmaku-rate-limit');
-        const degraded: Record<string, string> = limited ? { 'x-degraded': 'danmaku-rate-limit' } : {};
-        if (limited && !admit(room)) {
+        const degraded: Record<string, string> = flags.isOn('danmaku-rate-limit') ? { 'x-degraded': 'danmaku-rate-limit' } : {};
+        const at = now();
+        const taken = await intake(room, JSON.stringify({ uid, msg, at }));
+        if (taken.outcome === 'limited') {
           return {
             status: 429,
             json: { error: 'rate_limited', message: `room ${room} is limited to ${flags.danmakuLimit} danmaku per second` },
             headers: { ...degraded, 'retry-after': '1' },
           };
         }
-        const at = now();
-        await store.pushDanmaku(room, JSON.stringify({ uid, msg, at }));
+        if (taken.outcome === 'backlog') {
+          return {
+            status: 503,
+            json: { error: 'push_backlog', message: `room ${room}'s push channel is backed up; try again shortly` },
+            headers: { ...degraded, 'retry-after': '1' },
+          };
+        }
+        await delay(taken.pushWaitMs);
         return { status: 200, json: { ok: true, room_id: room, at }, headers: degraded };
       },
     },

@@ -3,7 +3,13 @@
  * `PUT /admin/faults/<target>` (the TCP fault proxy of `rehearse` is the other, real way).
  */
 
-export const FAULT_TARGETS = ['room-svc', 'danmaku-svc', 'gift-svc', 'store'] as const;
+/**
+ * A service; `store`, every storage call; or `rank-writes`, only the writes to the gift rank
+ * (ZINCRBY gift:rank:<room>) — reading the rank still works, as when the rank's Redis refuses
+ * writes (maxmemory reached, a replica left read-only after a failover). On a real platform the
+ * rank is often its own Redis: its sorted sets grow with every busy room's senders.
+ */
+export const FAULT_TARGETS = ['room-svc', 'danmaku-svc', 'gift-svc', 'store', 'rank-writes'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 export interface Fault {
@@ -11,14 +17,14 @@ export interface Fault {
   latency_ms: number;
   /** Share of requests (or storage calls) that fail, 0..1. */
   error_rate: number;
-  /** The target drops every connection (a service) or refuses every call (storage). */
+  /** The target drops every connection (a service) or refuses every call (storage, rank writes). */
   down: boolean;
 }
 
 const NO_FAULT: Fault = { latency_ms: 0, error_rate: 0, down: false };
 
 /** Short names users type (`room`, `redis`) for the canonical targets. */
-const ALIASES: Readonly<Record<string, FaultTarget>> = { room: 'room-svc', danmaku: 'danmaku-svc', gift: 'gift-svc', redis: 'store' };
+const ALIASES: Readonly<Record<string, FaultTarget>> = { room: 'room-svc', danmaku: 'danmaku-svc', gift: 'gift-svc', redis: 'store', rank: 'rank-writes' };
 
 export function faultTarget(name: string): FaultTarget | undefined {
   return FAULT_TARGETS.find((target) => target === name) ?? ALIASES[name];

@@ -3,6 +3,7 @@ import { templateNamesIn } from '../scenarios/templates.js';
 import type { HttpRequest, HttpResponse } from './http-transport.js';
 import type { LoadPlan, PlannedStep, WriteRecord } from './load-plan.js';
 import type { ErrorKind } from './request-outcome.js';
+import type { ResponseSampling } from './response-sample.js';
 import { compileJsonTemplate, compileTemplate, renderJsonTemplate, renderTemplate, type JsonTemplate, type Template, type Vars } from './template.js';
 
 export interface CompiledStep {
@@ -13,6 +14,8 @@ export interface CompiledStep {
   json: JsonTemplate | undefined;
   body: Template | undefined;
   readBody: boolean;
+  /** The plan samples this step's responses: header names lower case, each once. */
+  sampling: ResponseSampling | undefined;
   expected: ReadonlySet<number> | undefined;
   /** The request itself, when nothing in it varies: built once, its bytes kept by the transport. */
   fixed: HttpRequest | undefined;
@@ -56,11 +59,22 @@ function injectedInto(planned: PlannedStep, plan: LoadPlan): Record<string, stri
   return headers;
 }
 
+/** How the plan samples the step's responses, if it does. */
+function samplingOf(planned: PlannedStep, plan: LoadPlan): ResponseSampling | undefined {
+  const asked = plan.sampleResponses;
+  // hasOwn: a step named like an Object.prototype member must not find one.
+  if (asked === undefined || !Object.hasOwn(asked, planned.name)) return undefined;
+  const sampling = asked[planned.name];
+  if (sampling === undefined) return undefined;
+  return { headers: [...new Set(sampling.headers.map((name) => name.toLowerCase()))], body: sampling.body };
+}
+
 /** A planned step made ready to send: templates split, injected headers merged, a fixed request built once. */
 export function compileStep(planned: PlannedStep, plan: LoadPlan): { step: CompiledStep; names: string[] } {
   const names = namesIn(planned);
   const writeNames = writeNamesIn(planned);
   const { origin, path } = splitUrl(planned.url, plan.target);
+  const sampling = samplingOf(planned, plan);
   const headers: Array<[string, Template]> = Object.entries(injectedInto(planned, plan)).map(([name, value]) => [name, compileTemplate(value)]);
   if (planned.json !== undefined && !headers.some(([name]) => name === 'content-type')) headers.push(['content-type', ['application/json']]);
   const step: CompiledStep = {
@@ -70,7 +84,8 @@ export function compileStep(planned: PlannedStep, plan: LoadPlan): { step: Compi
     headers,
     json: planned.json === undefined ? undefined : compileJsonTemplate(planned.json),
     body: planned.body === undefined ? undefined : compileTemplate(planned.body),
-    readBody: planned.expectContains !== undefined || Object.keys(planned.captures).length > 0,
+    readBody: planned.expectContains !== undefined || Object.keys(planned.captures).length > 0 || sampling?.body === true,
+    sampling,
     expected: planned.expectStatus === undefined ? undefined : new Set(planned.expectStatus),
     fixed: undefined,
     marker: names.includes('marker'),
@@ -133,7 +148,7 @@ export function buildRequest(step: CompiledStep, vars: Vars): HttpRequest {
   let body: string | undefined;
   if (step.json !== undefined) body = JSON.stringify(renderJsonTemplate(step.json, vars));
   else if (step.body !== undefined) body = renderTemplate(step.body, vars);
-  return {
+  const request: HttpRequest = {
     origin: step.origin,
     path: renderTemplate(step.path, vars, encodeURIComponent),
     method: step.planned.method,
@@ -142,4 +157,8 @@ export function buildRequest(step: CompiledStep, vars: Vars): HttpRequest {
     timeoutMs: step.planned.timeoutMs,
     readBody: step.readBody,
   };
+  // Only a sampled step's requests carry the field: the others keep the shape the transport is tuned on.
+  const readHeaders = step.sampling?.headers;
+  if (readHeaders !== undefined && readHeaders.length > 0) request.readHeaders = readHeaders;
+  return request;
 }

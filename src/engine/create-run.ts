@@ -4,6 +4,7 @@ import { createHttpTransport, type Transport } from './http-transport.js';
 import { warmUpTransport } from './transport-warm-up.js';
 import { LoadGenerator, type GeneratorClock, type GeneratorReport } from './load-generator.js';
 import { planEndpoints, type LoadPlan, type WriteRecord } from './load-plan.js';
+import type { ResponseSample } from './response-sample.js';
 import { peakLevel } from './load-profile.js';
 import { RunAggregator } from './run-aggregator.js';
 import { epochNow, realRunClock } from './run-clock.js';
@@ -30,6 +31,8 @@ export interface RunDeps {
   runDir?: string;
   /** Watches the run from outside the measurements (the shadow leak sentinel). */
   watch?: RunWatch;
+  /** A generator's sample of the responses of the steps `plan.sampleResponses` names, and how many it saw: once per report that saw any. */
+  onResponses?: (samples: ResponseSample[], seen: number) => void;
 }
 
 export interface RunWatch {
@@ -143,6 +146,7 @@ export async function runLoad(plan: LoadPlan, deps: RunDeps): Promise<RunSummary
   const onReport = (worker: number, report: GeneratorReport): void => {
     aggregator.add(worker, report);
     if (report.writeCount > 0) deps.watch?.writes(report.writes, report.writeCount);
+    if (report.responseCount > 0) deps.onResponses?.(report.responses, report.responseCount);
   };
 
   const started = (): void => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { InvalidInputError } from '../errors.js';
+import type { Scenario } from '../scenarios/schema.js';
 
 /** Splits CSV text into rows of fields (RFC 4180 quoting: `"a ""quoted"", field"`), with each row's line number. */
 function parseCsv(text: string): Array<{ line: number; fields: string[] }> {
@@ -43,7 +44,7 @@ function parseCsv(text: string): Array<{ line: number; fields: string[] }> {
 }
 
 /** The values of one column of a CSV feeder file (relative to the scenario's folder). */
-export async function readCsvColumn(feed: { key: string; file: string; column: string }, baseDir: string, scenarioFile: string): Promise<string[]> {
+async function readCsvColumn(feed: { key: string; file: string; column: string }, baseDir: string, scenarioFile: string): Promise<string[]> {
   const { file, column } = feed;
   const path = isAbsolute(file) ? file : resolve(baseDir, file);
   let text: string;
@@ -67,4 +68,14 @@ export async function readCsvColumn(feed: { key: string; file: string; column: s
   }
   if (values.length === 0) throw new InvalidInputError([{ file: path, line: 1, col: 1, path: column, message: 'the file has a header but no rows' }]);
   return values;
+}
+
+/** Values of each CSV-fed key of a scenario, read relative to the scenario file. */
+export async function scenarioFeeds(scenario: Scenario, file: string, cwd: string): Promise<Record<string, string[]>> {
+  const feeds: Record<string, string[]> = {};
+  for (const [key, distribution] of Object.entries(scenario.keys)) {
+    const csv = distribution.csv;
+    if (csv !== undefined) feeds[key] = await readCsvColumn({ key, file: csv.file, column: csv.column }, dirname(resolve(cwd, file)), file);
+  }
+  return feeds;
 }

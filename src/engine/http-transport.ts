@@ -12,6 +12,8 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Keep the body (for checks and captures); otherwise it is read and dropped. */
   readBody: boolean;
+  /** Header names (lower case) to read from the response into `HttpResponse.headers`; others are never read. */
+  readHeaders?: readonly string[];
   /** The same object is sent again and again (nothing in it varies): its bytes are built once. */
   fixed?: boolean;
 }
@@ -19,6 +21,8 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   body: string | undefined;
+  /** The headers the request named in `readHeaders` that the response had; a repeated one's values joined with ", ". */
+  headers?: Record<string, string>;
 }
 
 export type ResponseCallback = (error: Error | undefined, response: HttpResponse | undefined) => void;
@@ -47,8 +51,9 @@ const IDLE_TIMEOUT_MS = 30_000;
 /**
  * HTTP/1.1 over `node:net` and `node:tls`, a pool of connections per origin. It does only what a
  * load test needs: one pre-built buffer written per request, responses parsed for status, framing
- * and (when a check or capture wants it) the body. A general client (undici) spent about a third
- * more CPU per request on Request objects and per-header parser callbacks the engine never reads.
+ * and (when a check, capture or response sample wants them) the body and named headers. A general
+ * client (undici) spent about a third more CPU per request on Request objects and per-header
+ * parser callbacks the engine never reads.
  * The timeout covers the whole request, the wait for a free connection included.
  */
 export function createHttpTransport(limits: PoolLimits): Transport {
@@ -60,14 +65,14 @@ export function createHttpTransport(limits: PoolLimits): Transport {
   let maxQueued = 0;
   let sweeper: NodeJS.Timeout | undefined;
 
-  const finished = (pending: PendingRequest, error: Error | undefined, status: number, body: string | undefined): void => {
+  const finished = (pending: PendingRequest, error: Error | undefined, status: number, body: string | undefined, headers?: Record<string, string>): void => {
     inFlight -= 1;
     if (inFlight === 0 && sweeper !== undefined) {
       clearInterval(sweeper);
       sweeper = undefined;
     }
     if (error !== undefined) pending.done(error, undefined);
-    else pending.done(undefined, { status, body });
+    else pending.done(undefined, headers === undefined ? { status, body } : { status, body, headers });
   };
   const sweep = (): void => {
     const now = performance.now();

@@ -33,7 +33,7 @@ export interface OriginPoolOptions {
   /** Requests waiting for a connection, counted across every pool of the transport. */
   queue: { waiting: number };
   /** Every request ends here exactly once. */
-  finished(pending: PendingRequest, error: Error | undefined, status: number, body: string | undefined): void;
+  finished(pending: PendingRequest, error: Error | undefined, status: number, body: string | undefined, headers?: Record<string, string>): void;
 }
 
 let readBuffer: Buffer | undefined;
@@ -72,7 +72,7 @@ class Connection {
 
   send(pending: PendingRequest): void {
     this.current = pending;
-    this.parser.begin(pending.request.readBody, pending.request.method === 'HEAD');
+    this.parser.begin(pending.request.readBody, pending.request.method === 'HEAD', pending.request.readHeaders);
     this.socket.write(pending.bytes);
   }
 
@@ -106,6 +106,7 @@ class Connection {
     this.reused = true;
     const status = parser.status;
     const body = parser.body();
+    const headers = parser.headers;
     if (parser.keepAliveHintMs !== undefined) this.idleLimitMs = Math.min(this.idleLimitMs, Math.max(0, parser.keepAliveHintMs - 1000));
     if (parser.keepAlive) this.pool.release(this);
     else {
@@ -113,7 +114,7 @@ class Connection {
       this.pool.closed(this);
       this.socket.destroy();
     }
-    this.pool.options.finished(pending, undefined, status, body);
+    this.pool.options.finished(pending, undefined, status, body, headers);
   }
 
   #ended(): void {

@@ -105,6 +105,44 @@ function lengthValue(data: Buffer, from: number, to: number): number {
   return digits === 0 || digits > 15 ? -1 : value;
 }
 
+/** Whether bytes [from, to) spell `name` (lower case), in any case. */
+function nameMatches(data: Buffer, from: number, to: number, name: string): boolean {
+  if (to - from !== name.length) return false;
+  for (let index = 0; index < name.length; index += 1) {
+    const code = data[from + index] ?? 0;
+    if ((code >= 65 && code <= 90 ? code + 32 : code) !== name.charCodeAt(index)) return false;
+  }
+  return true;
+}
+
+/**
+ * The values of the headers named in `names` (lower case) in a complete head at bytes [start, end)
+ * (as `readResponseHead` found it), keyed by those names; a repeated header's values joined with
+ * ", ". A second pass over the head, made only for requests that ask: the load path never pays
+ * for header strings.
+ */
+export function readHeaderValues(data: Buffer, start: number, end: number, names: readonly string[]): Record<string, string> {
+  const values = new Map<string, string>();
+  for (let at = nextLineFeed(data, start) + 1; at < end; ) {
+    const lineEnd = nextLineFeed(data, at);
+    if (lineEnd === -1 || lineEnd >= end) break;
+    let colon = at;
+    while (colon < lineEnd && data[colon] !== COLON) colon += 1;
+    if (colon < lineEnd) {
+      for (const name of names) {
+        if (!nameMatches(data, at, colon, name)) continue;
+        const value = trimmedText(data, colon + 1, lineEnd);
+        const before = values.get(name);
+        values.set(name, before === undefined ? value : `${before}, ${value}`);
+        break;
+      }
+    }
+    at = lineEnd + 1;
+  }
+  // fromEntries defines own properties: a header named like `__proto__` stays a plain entry.
+  return Object.fromEntries(values);
+}
+
 function sample(data: Buffer, from: number): string {
   return JSON.stringify(data.toString('latin1', from, Math.min(data.length, from + 24)));
 }

@@ -1,4 +1,4 @@
-import { ProtocolError, readResponseHead, type ResponseHead } from './http1-response-head.js';
+import { ProtocolError, readHeaderValues, readResponseHead, type ResponseHead } from './http1-response-head.js';
 
 const HEAD = 0;
 const LENGTH = 1;
@@ -17,7 +17,8 @@ const MAX_HEAD_BYTES = 16 * 1024;
  * An HTTP/1.1 response parser for one connection, one response at a time: the status, the body
  * framing (content-length, chunked, or until the connection closes) and whether the connection
  * can be reused. Header values other than those are never turned into strings: the load path only
- * needs the status and, for checks and captures, the body.
+ * needs the status and, for checks and captures, the body. A request that names headers to read
+ * (a sampled step) gets those, from a second pass over its head.
  */
 export class Http1ResponseParser {
   status = 0;
@@ -26,18 +27,23 @@ export class Http1ResponseParser {
   keepAliveHintMs: number | undefined;
   /** Bytes of this response seen so far (0: the server has not started answering). */
   received = 0;
+  /** The headers the request asked for, once its head is read (undefined when it asked for none). */
+  headers: Record<string, string> | undefined;
   #state = DONE;
   #keepBody = false;
   #noBody = false;
+  #readHeaders: readonly string[] | undefined;
   #head: Buffer | undefined;
   #remaining = 0;
   #line = '';
   #body: Buffer[] = [];
   readonly #parsedHead: ResponseHead = { end: 0, status: 0, http10: false, contentLength: -1, chunked: false, connectionClose: false, connectionKeepAlive: false, keepAliveMs: undefined };
 
-  /** Gets ready for the response to a request; `noBody` for HEAD requests. */
-  begin(keepBody: boolean, noBody: boolean): void {
+  /** Gets ready for the response to a request; `noBody` for HEAD requests; `readHeaders` lower case. */
+  begin(keepBody: boolean, noBody: boolean, readHeaders?: readonly string[]): void {
     this.status = 0;
+    this.headers = undefined;
+    this.#readHeaders = readHeaders;
     this.keepAlive = true;
     this.keepAliveHintMs = undefined;
     this.received = 0;
@@ -70,6 +76,8 @@ export class Http1ResponseParser {
             this.#head = Buffer.from(data.subarray(at));
             return false;
           }
+          // After a 1xx head, the final one overwrites what it gave.
+          if (this.#readHeaders !== undefined) this.headers = readHeaderValues(data, at, this.#parsedHead.end, this.#readHeaders);
           at = this.#parsedHead.end;
           this.#headRead(this.#parsedHead);
           break;

@@ -5,6 +5,7 @@ import type { Transport } from './http-transport.js';
 import { feedSampler, keySampler, type WorkerShare } from './key-sampler.js';
 import type { LoadPlan, PlannedJourney, WriteRecord } from './load-plan.js';
 import type { ErrorKind, RequestOutcome } from './request-outcome.js';
+import { responseSample, type ResponseSample } from './response-sample.js';
 
 /** The seams the runner needs: the run clock, a timer for think times, and what to do with results. */
 export interface JourneyEnvironment {
@@ -22,6 +23,8 @@ export interface JourneyEnvironment {
   firstError(kind: ErrorKind, description: string): void;
   /** A step that declares writes got its answer (or failed): `describe` names what it wrote, if the sample wants it. */
   wrote?(describe: () => WriteRecord): void;
+  /** A request of a step the plan samples ended (answered or failed): `describe` makes its sample, if the sample wants it. */
+  responded?(describe: () => ResponseSample): void;
 }
 
 interface CompiledJourney {
@@ -144,6 +147,8 @@ export class JourneyRunner {
       if (failed !== undefined) outcome.error = failed;
       // Failed writes too: a refused request may still have written somewhere.
       if (this.#recordWrites && step.writes.length > 0) env.wrote?.(() => writeRecord(step, vars));
+      const sampling = step.sampling;
+      if (sampling !== undefined) env.responded?.(() => responseSample(step.planned.name, intendedAt, response, sampling.body));
       env.record(outcome);
       if (failed !== undefined) {
         this.#endJourney();

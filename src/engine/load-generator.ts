@@ -6,6 +6,8 @@ import { JourneyRunner } from './journey-runner.js';
 import { IntervalRecorder, type IntervalRecord } from './latency-intervals.js';
 import { waitingLimit, type LoadPlan, type WriteRecord } from './load-plan.js';
 import type { ErrorKind } from './request-outcome.js';
+import type { ResponseSample } from './response-sample.js';
+import { SampleReservoir } from './sample-reservoir.js';
 import { seededRandom } from '../seeded-random.js';
 
 /** What a generator reports, about once a second and once at the end. */
@@ -29,10 +31,15 @@ export interface GeneratorReport {
   /** A uniform sample of the writes answered since the last report (for the leak sentinel), and how many there were. */
   writes: WriteRecord[];
   writeCount: number;
+  /** A uniform sample of the finished requests of the steps `LoadPlan.sampleResponses` names, since the last report, and how many there were. */
+  responses: ResponseSample[];
+  responseCount: number;
 }
 
 /** Writes sampled per report: enough for the sentinel to look at every few seconds, cheap to render. */
 const WRITES_SAMPLED = 16;
+/** Responses sampled per report: a share checked to a few percent each second, still small to post between threads. */
+const RESPONSES_SAMPLED = 256;
 
 /** The run clock and timers: real ones in a run, a manual one in tests. */
 export interface GeneratorClock {
@@ -86,8 +93,8 @@ export class LoadGenerator {
   #cancelReport: (() => void) | undefined;
   #firstErrors = new Map<ErrorKind, string>();
   readonly #reportedKinds = new Set<ErrorKind>();
-  #writes: WriteRecord[] = [];
-  #writeCount = 0;
+  readonly #writes = new SampleReservoir<WriteRecord>(WRITES_SAMPLED);
+  readonly #responses = new SampleReservoir<ResponseSample>(RESPONSES_SAMPLED);
   #stopped = false;
   #finished = false;
   #doneWaiters: Array<() => void> = [];
@@ -113,7 +120,8 @@ export class LoadGenerator {
         firstError: (kind, description) => {
           if (!this.#reportedKinds.has(kind) && !this.#firstErrors.has(kind)) this.#firstErrors.set(kind, description);
         },
-        wrote: (describe) => this.#sampleWrite(describe),
+        wrote: (describe) => this.#writes.offer(describe),
+        responded: (describe) => this.#responses.offer(describe),
       },
       random,
       worker,
@@ -169,16 +177,6 @@ export class LoadGenerator {
     this.#cancelTick = clock.setTimer(() => this.#tick(), Math.max(0, this.#next - now));
   }
 
-  // Reservoir sampling; Math.random, not the seeded draw, so sampling never changes a replayed run.
-  #sampleWrite(describe: () => WriteRecord): void {
-    this.#writeCount += 1;
-    if (this.#writes.length < WRITES_SAMPLED) this.#writes.push(describe());
-    else {
-      const slot = Math.floor(Math.random() * this.#writeCount);
-      if (slot < WRITES_SAMPLED) this.#writes[slot] = describe();
-    }
-  }
-
   #scheduleReport(): void {
     const { clock } = this.#options;
     const now = clock.now();
@@ -197,6 +195,8 @@ export class LoadGenerator {
     for (const [kind] of firstErrors) this.#reportedKinds.add(kind);
     this.#firstErrors = new Map();
     const transport = this.#options.transport;
+    const writes = this.#writes.take();
+    const responses = this.#responses.take();
     this.#options.report({
       completeUpTo,
       final,
@@ -209,11 +209,11 @@ export class LoadGenerator {
       inFlight: transport.inFlight,
       queued: transport.takeMaxQueued(),
       firstErrors,
-      writes: this.#writes,
-      writeCount: this.#writeCount,
+      writes: writes.items,
+      writeCount: writes.seen,
+      responses: responses.items,
+      responseCount: responses.seen,
     });
-    this.#writes = [];
-    this.#writeCount = 0;
     this.#lag = newLagHistogram();
     this.#started = 0;
     this.#startedBySecond = new Map();

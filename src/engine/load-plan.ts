@@ -3,6 +3,7 @@ import type { HttpMethod } from '../scenarios/http-methods.js';
 import type { KeyDistribution } from '../scenarios/schema.js';
 import type { ThresholdExpr } from '../scenarios/threshold-expr.js';
 import type { LevelSegment } from './load-profile.js';
+import type { ResponseSampling } from './response-sample.js';
 
 /**
  * What `loadtest` runs, as plain data: it crosses into worker threads by structured clone and is
@@ -76,6 +77,13 @@ export interface LoadPlan {
     /** Generators report samples of their writes (there are stores to watch). */
     recordWrites: boolean;
   };
+  /**
+   * Steps (by name) whose responses generators sample for content checks: every finished request
+   * of a named step is offered to a uniform sample of at most 256 per report (the report's
+   * `responses`), with the headers named (any case) and, if asked, the first 4 KiB of the body.
+   * Absent or empty: no step pays anything for it.
+   */
+  sampleResponses?: Record<string, ResponseSampling>;
   limits: {
     /** Connections per origin per worker. */
     connections: number;

@@ -5,12 +5,15 @@ import type { LoadPlan } from './load-plan.js';
 import type { RunEvent, RunSink, RunSummary } from './run-events.js';
 
 export interface RunManifest {
-  kind: 'loadtest';
+  /** A load test, or an SOP rehearsal (its load and its journal). */
+  kind: 'loadtest' | 'rehearsal';
   tool: { name: string; version: string };
   /** The command and options as given. */
   invocation: { command: string; args: string[]; options: Record<string, unknown> };
   /** The scenario as resolved (defaults filled in), when the run came from one. */
   scenario?: unknown;
+  /** The SOP as resolved (secrets masked), for a rehearsal. */
+  sop?: unknown;
   plan: LoadPlan;
   /** sha256 of the resolved scenario (or the plan, ad hoc): runs of the same input share it. */
   hash: string;
@@ -43,6 +46,8 @@ export interface RunStore extends RunSink {
   finish(exitCode: number): void;
   /** Writes `summary.json` again, with what was learned after the load stopped (the isolation audit and cleanup). */
   writeSummary(summary: object): void;
+  /** Appends an event of the command's own to `events.ndjson` (a rehearsal's phases, steps and checks); `at` is kept as given. */
+  note(event: object): void;
 }
 
 /**
@@ -86,6 +91,9 @@ export function createRunStore(dir: string, manifest: RunManifest): RunStore {
           writeSync(events, `${JSON.stringify({ ...rest, at: new Date(at).toISOString() })}\n`);
         }
       }
+    },
+    note(event: object) {
+      if (!closed) writeSync(events, `${JSON.stringify(event)}\n`);
     },
     writeSummary(summary: object) {
       writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -1,4 +1,5 @@
-import type { LocatedIssue } from '../errors.js';
+import { InvalidInputError, type LocatedIssue } from '../errors.js';
+import { readInputFile } from '../scenarios/read-input-file.js';
 import { parseYamlSource } from '../scenarios/yaml-source.js';
 import { locateZodIssues } from '../scenarios/zod-issues.js';
 import { checkSopRules } from './sop-rules.js';
@@ -21,4 +22,19 @@ export function parseSop(text: string, file: string, env: Readonly<Record<string
 /** An SOP file has mitigation steps at its top level; a scenario never does. */
 export function looksLikeSop(text: string): boolean {
   return /^mitigation\s*:/m.test(text);
+}
+
+export interface LoadedSop {
+  file: string;
+  /** The file's text as read: its hash names the SOP version in journals and JUnit. */
+  text: string;
+  sop: Sop;
+}
+
+/** Reads an SOP file (relative to `cwd`), or throws `InvalidInputError` with every located problem. */
+export async function loadSopFile(path: string, context: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<LoadedSop> {
+  const text = await readInputFile(path, context.cwd, 'the SOP');
+  const result = parseSop(text, path, context.env);
+  if (!result.ok) throw new InvalidInputError(result.issues, '`live-assure validate <file>` checks an SOP without running anything; fields are described in sops/sop.schema.json');
+  return { file: path, text, sop: result.sop };
 }

@@ -32,7 +32,8 @@ function unit(expr: Pick<ThresholdExpr, 'metric'>, value: number): string {
   }
 }
 
-function span(window: LoadWindow): string {
+/** `window 12s–22s of the load`: where a verdict was measured. */
+export function windowSpan(window: Pick<LoadWindow, 'fromSecond' | 'seconds'>): string {
   return `window ${window.fromSecond}s–${window.fromSecond + window.seconds}s of the load`;
 }
 
@@ -52,7 +53,7 @@ export function judgeHypotheses(hypotheses: readonly TextHypothesis[], window: L
       const [result] = evaluateThresholds([hypothesis.expr], window.records, window.seconds, scopes);
       const measured = result?.value ?? null;
       const pass = result?.pass ?? false;
-      const detail = measured === null ? `nothing measured (${span(window)})` : `${unit(hypothesis.expr, measured)} ${pass ? 'within' : 'breaks'} ${hypothesis.expr.op}${unit(hypothesis.expr, hypothesis.expr.value)} (${span(window)})`;
+      const detail = measured === null ? `nothing measured (${windowSpan(window)})` : `${unit(hypothesis.expr, measured)} ${pass ? 'within' : 'breaks'} ${hypothesis.expr.op}${unit(hypothesis.expr, hypothesis.expr.value)} (${windowSpan(window)})`;
       return { hypothesis: hypothesis.expr.text, pass, measured, bound: hypothesis.expr.value, detail };
     }
     const expr: ThresholdExpr = { text: hypothesis.text, scope: hypothesis.scope, metric: hypothesis.metric, op: hypothesis.op, value: 0, forMs: undefined };
@@ -63,7 +64,7 @@ export function judgeHypotheses(hypotheses: readonly TextHypothesis[], window: L
     const measured = result?.value ?? null;
     const pass = result?.pass ?? false;
     const against = `${hypothesis.op}${hypothesis.factor} × baseline ${unit(expr, reference)} = ${unit(expr, bound)}`;
-    const detail = measured === null ? `nothing measured (${span(window)})` : `${unit(expr, measured)} ${pass ? 'within' : 'breaks'} ${against} (${span(window)})`;
+    const detail = measured === null ? `nothing measured (${windowSpan(window)})` : `${unit(expr, measured)} ${pass ? 'within' : 'breaks'} ${against} (${windowSpan(window)})`;
     return { hypothesis: hypothesis.text, pass, measured, bound, detail };
   });
 }

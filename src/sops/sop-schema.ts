@@ -108,7 +108,7 @@ const toxic = z
 
 const demoFault = z
   .strictObject({
-    target: z.string().min(1).describe('A demo fault target: room-svc, danmaku-svc, gift-svc or store.'),
+    target: z.string().min(1).describe('A demo fault target: room-svc, danmaku-svc, gift-svc, store, or rank-writes (only the gift rank update).'),
     latency_ms: num(z.number().int().min(0).max(60_000)).default(0),
     error_rate: fraction().default(0),
     down: z.boolean().default(false),

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exitCodeMeanings } from '../../src/exit-codes.js';
 import { startDemo, type DemoUnderTest } from '../helpers/demo-client.js';
@@ -10,6 +10,13 @@ import { runCli } from '../helpers/test-io.js';
 const readme = readFileSync('README.md', 'utf8');
 
 /** Every `live-assure …` line of the README's sh blocks, as argv. */
+/** `sops/*.yaml` as the shell expands it (only `*` in the file name is used in the README). */
+function expandGlob(arg: string): string[] {
+  if (!arg.includes('*')) return [arg];
+  const pattern = new RegExp(`^${arg.split('/').at(-1)?.replace(/\./g, '\\.').replace(/\*/g, '.*') ?? ''}$`);
+  return readdirSync(dirname(arg)).filter((name) => pattern.test(name)).sort().map((name) => `${dirname(arg)}/${name}`);
+}
+
 function readmeCommands(): string[][] {
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
   return blocks
@@ -64,6 +71,8 @@ describe('the README stays true', () => {
     if (local[0] === 'probe') return shortened(local, '--step-duration', '1s');
     // A proxy on its documented port could meet another test's, or anything else on the machine.
     if (local[0] === 'proxy') return shortened(local, '--listen', '127.0.0.1:0');
+    // A rehearsal takes most of a minute per SOP: CI and test/e2e run them; here each is resolved and validated.
+    if (local[0] === 'rehearse') return [...local.flatMap(expandGlob), ...(local.includes('--dry-run') ? [] : ['--dry-run'])];
     if (local[0] !== 'demo') return local;
     const demoArgs = local.map((arg, index) => (local[index - 1] === '--port' ? '0' : local[index - 1] === '--redis' ? (redis?.url ?? arg) : arg));
     return demoArgs.includes('--port') ? demoArgs : [...demoArgs, '--port', '0'];

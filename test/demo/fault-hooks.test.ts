@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MemoryStore } from '../../src/demo/memory-store.js';
 import { startDemo, type DemoUnderTest } from '../helpers/demo-client.js';
 
 let demo: DemoUnderTest | undefined;
@@ -48,6 +49,44 @@ describe('fault hooks', () => {
     expect(await demo.post('/room/enter', { room_id: 1, uid: 1 })).toMatchObject({ status: 503, body: { error: 'store_unavailable' } });
     await demo.admin('DELETE', '/admin/faults');
     expect((await demo.post('/room/enter', { room_id: 1, uid: 1 })).status).toBe(200);
+  });
+
+  it('refuses writes to the gift rank only: the gift is recorded, the rank still reads, and gift-effects-off gets sends through', async () => {
+    demo = await startDemo();
+    expect((await demo.admin('PUT', '/admin/faults/rank-writes', { down: true })).body).toEqual({ target: 'rank-writes', latency_ms: 0, error_rate: 0, down: true });
+    const refused = await demo.post('/gift/send', { room_id: 4, uid: 7, gift_id: 2 });
+    expect(refused).toMatchObject({ status: 503, body: { error: 'store_unavailable', message: 'gift-svc: the gift rank (writes) is down (injected fault)' } });
+    expect((await demo.get('/gift/rank?room_id=4')).body).toEqual({ room_id: '4', rank: [] });
+    expect((await demo.get('/healthz')).status).toBe(200);
+
+    await demo.admin('PUT', '/admin/flags/gift-effects-off', { on: true });
+    const sent = await demo.post('/gift/send', { room_id: 4, uid: 7, gift_id: 2 });
+    expect(sent).toMatchObject({ status: 200, body: { rank_updated: false, value: 10 } });
+    expect(sent.headers.get('x-degraded')).toBe('gift-effects-off');
+    // Both sends were recorded in the ledger (gift:total); neither reached the rank (gift:rank).
+    const store: Partial<MemoryStore> = demo.platform.store;
+    expect(store.keys?.()).toEqual(['gift:total:4']);
+    expect((await demo.admin('GET', '/admin/faults')).body).toMatchObject({ faults: { 'rank-writes': { down: true }, store: { down: false } } });
+
+    await demo.admin('PUT', '/admin/flags/gift-effects-off', { on: false });
+    await demo.admin('DELETE', '/admin/faults/rank');
+    expect((await demo.post('/gift/send', { room_id: 4, uid: 7, gift_id: 2 })).body).toMatchObject({ rank_updated: true });
+    expect((await demo.get('/gift/rank?room_id=4')).body).toEqual({ room_id: '4', rank: [{ uid: '7', score: 10 }] });
+  });
+
+  it('slows or fails rank writes by their own latency and error rate, leaving other storage calls alone', async () => {
+    demo = await startDemo({ random: () => 0 });
+    await demo.admin('PUT', '/admin/faults/rank-writes', { latency_ms: 200 });
+    let started = performance.now();
+    expect((await demo.post('/gift/send', { room_id: 5, uid: 1, gift_id: 1 })).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    started = performance.now();
+    expect((await demo.post('/danmaku/send', { room_id: 5, uid: 1, msg: 'x' })).status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(150);
+
+    await demo.admin('PUT', '/admin/faults/rank-writes', { error_rate: 0.5 });
+    expect(await demo.post('/gift/send', { room_id: 5, uid: 1, gift_id: 1 })).toMatchObject({ status: 503, body: { message: 'gift-svc: the gift rank (writes) call failed (injected fault)' } });
+    expect((await demo.post('/room/enter', { room_id: 5, uid: 1 })).status).toBe(200);
   });
 
   it('rejects unknown targets and malformed faults', async () => {

@@ -109,4 +109,28 @@ describe('live-assure demo (binary)', () => {
     const badPort = await runToEnd(['demo', '--port', 'eighty']);
     expect(badPort).toMatchObject({ code: 2, stderr: 'live-assure: --port must be a port number from 0 to 65535, not eighty\n' });
   });
+
+  it('exits 2 with one line on a bad --upstream, and starts nothing', async () => {
+    const cases: [string[], string][] = [
+      [['--upstream', 'gift-svc'], '--upstream must be <service>=<host:port>, e.g. gift-svc=127.0.0.1:7003, not "gift-svc"'],
+      [['--upstream', 'cdn=127.0.0.1:80'], '--upstream: no service "cdn"; the services are room-svc, danmaku-svc, gift-svc'],
+      [['--upstream', 'gift-svc=127.0.0.1:0'], '--upstream gift-svc: expected host:port with a port from 1 to 65535, not "127.0.0.1:0"'],
+      [['--upstream', 'gift-svc=127.0.0.1:7003', '--upstream', 'gift-svc=127.0.0.1:7004'], '--upstream gift-svc is given twice'],
+    ];
+    for (const [args, message] of cases) {
+      expect(await runToEnd(['demo', '--port', '0', ...args])).toEqual({ code: 2, stdout: '', stderr: `live-assure: ${message}\n` });
+    }
+  });
+
+  it('sends the gateway\'s traffic for a service to --upstream; the service keeps its own address', async () => {
+    const nothing = await freePort();
+    const demo = await startEmbeddedDemo(process.execPath, ['--upstream', `room-svc=127.0.0.1:${nothing}`]);
+    cleanups.push(() => demo.stop());
+    expect(demo.services.map((service) => service.name)).toEqual(['room-svc', 'danmaku-svc', 'gift-svc']);
+    // Nothing listens there: the gateway's room traffic fails, the rest is served.
+    expect((await fetch(`${demo.gatewayUrl}/room/info?room_id=1`)).status).toBe(502);
+    expect((await fetch(`${demo.gatewayUrl}/gift/rank?room_id=1`)).status).toBe(200);
+    const room = demo.services.find((service) => service.name === 'room-svc');
+    expect((await fetch(`${room?.url}/room/info?room_id=1`)).status).toBe(200);
+  });
 });

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { newRunDirectory } from '../engine/run-store.js';
+import { InvalidInputError, LiveAssureError, UsageError, type LocatedIssue } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { createRedactor, referencedSecrets } from '../sops/actions/redaction.js';
+import { junitXml, type JunitSuite } from '../sops/junit-xml.js';
+import { loadSopFile, type LoadedSop } from '../sops/load-sop.js';
+import { rehearsalLoad } from '../sops/rehearsal-load-plan.js';
+import { notRehearsedSuite } from '../sops/rehearsal-report.js';
+import { parseFlagCount } from './flag-numbers.js';
+import { rehearsalView, type RehearsalView } from './rehearsal-view.js';
+import { dryRunTimeline } from './rehearse-dry-run.js';
+import { rehearseOne, type RehearsalOutcome } from './rehearse-one.js';
+import { renderOutcome, renderTotals, worstExitCode } from './rehearse-summary.js';
+
+export interface RehearseFlags {
+  target?: string;
+  toxiproxy?: string;
+  junit?: string;
+  out?: string;
+  dryRun?: boolean;
+  seed?: string;
+  tui: boolean;
+  json?: boolean;
+  shadowRedis?: string;
+  allowUnisolatedWrites?: boolean;
+}
+
+/** The environment variable SOPs name the admin token by: set here for the embedded demo. */
+const ADMIN_TOKEN_ENV = 'LIVE_ASSURE_ADMIN_TOKEN';
+
+/** Rehearsals are reproducible by default: the same seed rolls the same toxicity and arrivals. */
+const DEFAULT_SEED = 1;
+
+async function loadAll(files: readonly string[], io: Io, env: Io['env']): Promise<LoadedSop[]> {
+  const issues: LocatedIssue[] = [];
+  const loaded: LoadedSop[] = [];
+  for (const file of files) {
+    try {
+      loaded.push(await loadSopFile(file, { cwd: io.cwd, env }));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new InvalidInputError(issues, '`live-assure validate <file>` checks an SOP without running anything; fields are described in sops/sop.schema.json');
+  const ids = loaded.map((entry) => entry.sop.id);
+  const twice = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (twice !== undefined) throw new UsageError(`two SOPs have the id "${twice}": each rehearsal's run directory and JUnit suite are named by it`);
+  return loaded;
+}
+
+function checkFlags(flags: RehearseFlags, sops: readonly LoadedSop[]): void {
+  for (const [flag, url] of [['--target', flags.target], ['--toxiproxy', flags.toxiproxy]] as const) {
+    if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`${flag} must be an http(s) URL, not ${JSON.stringify(url)}`);
+  }
+  for (const [flag, given] of [['--shadow-redis', flags.shadowRedis], ['--allow-unisolated-writes', flags.allowUnisolatedWrites]] as const) {
+    if (flags.target === undefined && given !== undefined) throw new UsageError(`${flag} is for a --target platform: the embedded demo's data goes with it`);
+  }
+  if (flags.shadowRedis !== undefined && !/^rediss?:\/\/[^/]/.test(flags.shadowRedis)) throw new UsageError(`--shadow-redis must be a redis:// or rediss:// URL, not ${JSON.stringify(flags.shadowRedis)}`);
+  if (flags.target === undefined && flags.toxiproxy !== undefined) throw new UsageError('--toxiproxy is for a --target platform: on the embedded demo, faults go through the built-in proxy');
+  const toxic = sops.find((entry) => entry.sop.trigger.toxic !== undefined);
+  if (flags.target !== undefined && flags.toxiproxy === undefined && toxic !== undefined) {
+    throw new UsageError(`${toxic.file}: its trigger is a toxic, and on --target it needs a fault proxy in front of ${toxic.sop.trigger.toxic?.proxy ?? 'the service'}`, 'give --toxiproxy <url> (a Toxiproxy, or `live-assure proxy --listen 127.0.0.1:8474`)');
+  }
+}
+
+function runDirFor(flags: RehearseFlags, io: Io, id: string, several: boolean): string {
+  if (flags.out === undefined) return newRunDirectory(resolve(io.cwd, 'runs'), `rehearse-${id}`, io.now());
+  const dir = several ? join(resolve(io.cwd, flags.out), id) : resolve(io.cwd, flags.out);
+  if (existsSync(join(dir, 'manifest.json'))) throw new UsageError(`--out ${flags.out}: ${dir} already holds a run (manifest.json); give a new directory`);
+  return dir;
+}
+
+function liveView(flags: RehearseFlags, io: Io, out: Io['stdout']): Promise<RehearsalView> {
+  return rehearsalView(out, { interactive: flags.tui && flags.json !== true && io.env['CI'] === undefined });
+}
+
+export async function runRehearse(files: string[], flags: RehearseFlags, io: Io): Promise<number> {
+  const seed = flags.seed === undefined ? DEFAULT_SEED : parseFlagCount('--seed', flags.seed, 0);
+  // An empty variable is no token: the embedded demo gets a random one.
+  const adminToken = flags.target === undefined ? (io.env[ADMIN_TOKEN_ENV] || randomBytes(18).toString('base64url')) : undefined;
+  const env = adminToken === undefined ? io.env : { ...io.env, [ADMIN_TOKEN_ENV]: adminToken };
+  const sops = await loadAll(files, io, env);
+  checkFlags(flags, sops);
+  const redact = createRedactor([...sops.flatMap((entry) => referencedSecrets(entry.text, env)), ...(adminToken === undefined ? [] : [adminToken])]);
+  const out = flags.json === true ? io.stderr : io.stdout;
+  // Scenario files and shell steps see the admin token the embedded demo was given.
+  const sopIo: Io = { ...io, env };
+
+  if (flags.dryRun === true) {
+    for (const entry of sops) {
+      const { plan } = await rehearsalLoad(entry.sop, { sopFile: entry.file, target: flags.target ?? 'http://embedded-demo', cwd: io.cwd, env, seed, runId: 'dry-run' });
+      io.stdout.write(`${redact(dryRunTimeline(entry.sop, plan, entry.file))}\n`);
+    }
+    io.stdout.write(`${sops.length} SOP${sops.length === 1 ? '' : 's'} valid; nothing was run (--dry-run)\n`);
+    return ExitCode.Ok;
+  }
+
+  const outcomes: Array<{ file: string; outcome: RehearsalOutcome }> = [];
+  const suites: JunitSuite[] = [];
+  for (const entry of sops) {
+    if (io.signal.aborted) {
+      suites.push(notRehearsedSuite(entry.sop, 'not rehearsed: an earlier rehearsal was interrupted', new Date(io.now()).toISOString()));
+      continue;
+    }
+    out.write(`rehearse ${entry.sop.id} (${entry.file}): ${entry.sop.title}\n`);
+    const live = await liveView(flags, io, out);
+    try {
+      const outcome = await rehearseOne(entry, runDirFor(flags, io, entry.sop.id, sops.length > 1), { ...(flags.target === undefined ? {} : { target: flags.target }), ...(flags.toxiproxy === undefined ? {} : { toxiproxy: flags.toxiproxy }), seed, ...(adminToken === undefined ? {} : { adminToken }), redact, view: live.view, out, shadow: { allowUnisolated: flags.allowUnisolatedWrites === true, ...(flags.shadowRedis === undefined ? {} : { redis: flags.shadowRedis }) } }, sopIo);
+      outcomes.push({ file: entry.file, outcome });
+      suites.push(outcome.suite);
+    } finally {
+      live.close();
+    }
+    const last = outcomes.at(-1);
+    if (last !== undefined && flags.json !== true) out.write(renderOutcome(entry.sop.id, last.outcome));
+  }
+  const exitCode = worstExitCode(outcomes.map(({ outcome }) => outcome.result.exitCode));
+  if (flags.junit !== undefined) writeJunit(resolve(io.cwd, flags.junit), suites);
+  if (flags.json === true) {
+    const rehearsals = outcomes.map(({ file, outcome }) => ({ sop: outcome.suite.name, file, status: outcome.result.status, exit_code: outcome.result.exitCode, run_dir: outcome.runDir, timings: outcome.result.timings, checks: outcome.result.checks }));
+    io.stdout.write(`${JSON.stringify({ rehearsals, exit_code: exitCode, ...(flags.junit === undefined ? {} : { junit: flags.junit }) }, null, 2)}\n`);
+  } else out.write(renderTotals(outcomes.map(({ outcome }) => outcome.result), sops.length, exitCode, flags.junit));
+  return exitCode;
+}
+
+function writeJunit(path: string, suites: readonly JunitSuite[]): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, junitXml(suites));
+  } catch (error) {
+    throw new LiveAssureError(`cannot write the JUnit file ${path}: ${error instanceof Error ? error.message : String(error)}`, { code: 'environment', exitCode: ExitCode.Environment });
+  }
+}

@@ -1,0 +1,47 @@
+import type { ResponseSample } from '../engine/response-sample.js';
+import type { HypothesisVerdict } from './phase-verdict.js';
+import type { Sop } from './sop-schema.js';
+
+export type ContentCheck = Exclude<Sop['verification']['baseline']['hypotheses'][number], string>;
+
+/** How a content check reads in output and JUnit: `≥95% of room-info: x-degraded: room-info-local-cache`. */
+export function describeContentCheck(check: ContentCheck): string {
+  const wants = [
+    ...Object.entries(check.header ?? {}).map(([name, value]) => `${name.toLowerCase()}: ${value}`),
+    ...(check.contains === undefined ? [] : [`body contains ${JSON.stringify(check.contains)}`]),
+  ];
+  return `≥${Math.round(check.share * 10_000) / 100}% of ${check.of}: ${wants.join(', ')}`;
+}
+
+/** A header carries the value when it is the value, or one item of a comma-separated list. */
+function carries(sample: ResponseSample, name: string, value: string): boolean {
+  const got = sample.headers[name.toLowerCase()];
+  if (got === undefined) return false;
+  return got.trim() === value || got.split(',').some((item) => item.trim() === value);
+}
+
+function shows(sample: ResponseSample, check: ContentCheck): boolean {
+  if (sample.status === null) return false;
+  for (const [name, value] of Object.entries(check.header ?? {})) if (!carries(sample, name, value)) return false;
+  return check.contains === undefined || (sample.body ?? '').includes(check.contains);
+}
+
+/**
+ * The share of a window's sampled responses that show what the check wants. A request that got
+ * no response shows nothing; no samples at all fails (nothing seen proves nothing).
+ */
+export function judgeContent(check: ContentCheck, samples: readonly ResponseSample[], span: string): HypothesisVerdict {
+  const hypothesis = describeContentCheck(check);
+  if (samples.length === 0) return { hypothesis, pass: false, measured: null, bound: check.share, detail: `no ${check.of} responses were sampled (${span})` };
+  const showing = samples.filter((sample) => shows(sample, check)).length;
+  const share = showing / samples.length;
+  const pass = share >= check.share;
+  const percent = (value: number): string => `${Math.round(value * 10_000) / 100}%`;
+  return {
+    hypothesis,
+    pass,
+    measured: share,
+    bound: check.share,
+    detail: `${percent(share)} of ${samples.length} sampled ${check.of} responses (${showing}) ${pass ? 'meet' : 'fall short of'} ≥${percent(check.share)} (${span})`,
+  };
+}
