@@ -1,13 +1,12 @@
 import type { LoadPlan } from '../engine/load-plan.js';
 import { hypothesisNames } from '../sops/phase-judge.js';
-import { describeAction, describeDetection, describeTrigger } from '../sops/sop-descriptions.js';
+import { describeAction, describeDetection, describeTrigger, formatSeconds } from '../sops/sop-descriptions.js';
 import type { Sop } from '../sops/sop-schema.js';
 
-const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 
 function phaseLine(name: string, phase: Sop['verification']['baseline']): string {
-  const settle = phase.settle > 0 ? `settle ${seconds(phase.settle)}, ` : '';
-  return `  ${name.padEnd(10)} ${settle}window ${seconds(phase.window)}: ${hypothesisNames(phase).join('; ')}`;
+  const settle = phase.settle > 0 ? `settle ${formatSeconds(phase.settle)}, ` : '';
+  return `  ${name.padEnd(10)} ${settle}window ${formatSeconds(phase.window)}: ${hypothesisNames(phase).join('; ')}`;
 }
 
 /**
@@ -28,8 +27,8 @@ export function dryRunTimeline(sop: Sop, plan: LoadPlan, file: string): string {
     phaseLine('degraded', verification.degraded),
     `  rollback   remove the fault${undoLines(sop)}`,
     phaseLine('recovered', verification.recovered),
-    `  abort      ${[...sop.abort.when, `after ${seconds(sop.abort.max_duration)}`].join('; ')} (rollback still runs)`,
-    `  takes      at least ${seconds(least)} plus detection (≤ ${seconds(sop.detection.within)}) and the steps`,
+    `  abort      ${[...sop.abort.when, `after ${formatSeconds(sop.abort.max_duration)}`].join('; ')} (rollback still runs)`,
+    `  takes      at least ${formatSeconds(least)} plus detection (≤ ${formatSeconds(sop.detection.within)}) and the steps`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -74,14 +74,16 @@ async function platformFor(loaded: LoadedSop, settings: RehearsalSettings, io: I
 
 function openStore(dir: string, loaded: LoadedSop, settings: RehearsalSettings, plan: Parameters<typeof createRunStore>[1]['plan'], io: Io): RunStore {
   // The manifest is shared with whoever reads the run: secrets resolved into the SOP are masked.
-  const sop: unknown = JSON.parse(settings.redact(JSON.stringify(loaded.sop)));
+  const masked = (value: unknown): unknown => JSON.parse(settings.redact(JSON.stringify(value)));
+  const sop = masked(loaded.sop);
   try {
     return createRunStore(dir, {
       kind: 'rehearsal',
       tool: { name: 'live-assure', version: readVersion() },
       invocation: { command: 'rehearse', args: [loaded.file], options: { seed: settings.seed, ...(settings.target === undefined ? {} : { target: settings.target }) } },
       sop,
-      plan,
+      // Steps' headers and fed values are resolved in the plan: masked like the SOP.
+      plan: masked(plan),
       hash: inputHash(loaded.text),
       started_at: new Date(io.now()).toISOString(),
       status: 'running',
@@ -97,6 +99,7 @@ export async function rehearseOne(loaded: LoadedSop, dir: string, settings: Rehe
   const where = await platformFor(loaded, settings, io);
   let store: RunStore | undefined;
   let isolation: RehearsalIsolation | undefined;
+  let finished = false;
   try {
     const runId = `la-${settings.seed.toString(36)}-${Date.now().toString(36)}`;
     const load = await rehearsalLoad(loaded.sop, { sopFile: loaded.file, target: where.target, cwd: io.cwd, env: io.env, seed: settings.seed, runId });
@@ -107,6 +110,7 @@ export async function rehearseOne(loaded: LoadedSop, dir: string, settings: Rehe
     const journalStore = store;
     isolation = settings.target === undefined ? undefined : await isolateRehearsal(load, settings.shadow, store, settings.out, io);
     const refused = isolation?.refused;
+    finished = refused !== undefined;
     const rehearsed = refused !== undefined ? refusedByPreflight(refused.exitCode) : await rehearse({
       sop: loaded.sop,
       plan,
@@ -114,15 +118,17 @@ export async function rehearseOne(loaded: LoadedSop, dir: string, settings: Rehe
       signal: io.signal,
       sinks: [store],
       emit: (event) => {
+        settings.view(event);
+        if (event.type === 'load') return;
         events.push(event);
         // events.ndjson keeps wall-clock `at` like the load's own events; the rehearsal's clock goes in t_ms.
-        if (event.type !== 'load') journalStore.note({ ...event, type: `rehearsal-${event.type}`, at: new Date(io.now()).toISOString(), t_ms: event.at });
-        settings.view(event);
+        journalStore.note({ ...event, type: `rehearsal-${event.type}`, at: new Date(io.now()).toISOString(), t_ms: event.at });
       },
       now: () => performance.now(),
       wallNow: () => io.now(),
       ...(isolation?.watch === undefined ? {} : { watch: isolation.watch }),
     });
+    finished = true;
     const result = isolation === undefined || refused !== undefined ? rehearsed : withIsolation(rehearsed, await isolation.finish());
     const meta = { file: loaded.file, sha: `sha256:${createHash('sha256').update(loaded.text).digest('hex')}`, seed: settings.seed, target: where.target, startedAt, endedAt: new Date(io.now()).toISOString() };
     const journal = rehearsalJournal(loaded.sop, result, meta, events);
@@ -132,6 +138,8 @@ export async function rehearseOne(loaded: LoadedSop, dir: string, settings: Rehe
     store.finish(rest.exitCode);
     return { result: rest, suite: rehearsalSuite(loaded.sop, rest, meta), runDir: store.dir };
   } catch (error) {
+    // Whatever broke, the load's shadow data on a --target platform is still audited and cleaned up.
+    if (isolation !== undefined && !finished) await isolation.finish().catch(() => undefined);
     store?.finish(error instanceof LiveAssureError ? error.exitCode : ExitCode.Internal);
     throw error;
   } finally {

@@ -1,7 +1,8 @@
 import type { RehearsalResult } from '../sops/rehearsal-model.js';
+import { formatSeconds } from '../sops/sop-descriptions.js';
 import type { RehearsalOutcome } from './rehearse-one.js';
 
-const seconds = (ms: number | null): string => (ms === null ? '–' : `${Math.round(ms / 100) / 10}s`);
+const seconds = (ms: number | null): string => (ms === null ? '–' : formatSeconds(ms));
 
 /** Which exit code wins when SOPs end differently: the one that most needs a person first. */
 const PRECEDENCE = [5, 130, 3, 4, 1, 0];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { newRunDirectory } from '../engine/run-store.js';
 import { InvalidInputError, LiveAssureError, UsageError, type LocatedIssue } from '../errors.js';
@@ -15,6 +15,7 @@ import { rehearsalView, type RehearsalView } from './rehearsal-view.js';
 import { dryRunTimeline } from './rehearse-dry-run.js';
 import { rehearseOne, type RehearsalOutcome } from './rehearse-one.js';
 import { renderOutcome, renderTotals, worstExitCode } from './rehearse-summary.js';
+import { terminalAsk } from './terminal-ask.js';
 
 export interface RehearseFlags {
   target?: string;
@@ -53,6 +54,16 @@ async function loadAll(files: readonly string[], io: Io, env: Io['env']): Promis
   return loaded;
 }
 
+/** The text of the scenario an SOP's load runs, for the secrets it references (a missing file is reported when the load is built). */
+function scenarioText(entry: LoadedSop, cwd: string): string[] {
+  if (entry.sop.load.scenario === undefined) return [];
+  try {
+    return [readFileSync(resolve(dirname(resolve(cwd, entry.file)), entry.sop.load.scenario), 'utf8')];
+  } catch {
+    return [];
+  }
+}
+
 function checkFlags(flags: RehearseFlags, sops: readonly LoadedSop[]): void {
   for (const [flag, url] of [['--target', flags.target], ['--toxiproxy', flags.toxiproxy]] as const) {
     if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`${flag} must be an http(s) URL, not ${JSON.stringify(url)}`);
@@ -75,8 +86,8 @@ function runDirFor(flags: RehearseFlags, io: Io, id: string, several: boolean): 
   return dir;
 }
 
-function liveView(flags: RehearseFlags, io: Io, out: Io['stdout']): Promise<RehearsalView> {
-  return rehearsalView(out, { interactive: flags.tui && flags.json !== true && io.env['CI'] === undefined });
+function liveView(flags: RehearseFlags, io: Io, out: Io['stdout'], asks: boolean): Promise<RehearsalView> {
+  return rehearsalView(out, { interactive: !asks && flags.tui && flags.json !== true && io.env['CI'] === undefined });
 }
 
 export async function runRehearse(files: string[], flags: RehearseFlags, io: Io): Promise<number> {
@@ -86,7 +97,7 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
   const env = adminToken === undefined ? io.env : { ...io.env, [ADMIN_TOKEN_ENV]: adminToken };
   const sops = await loadAll(files, io, env);
   checkFlags(flags, sops);
-  const redact = createRedactor([...sops.flatMap((entry) => referencedSecrets(entry.text, env)), ...(adminToken === undefined ? [] : [adminToken])]);
+  const redact = createRedactor([...sops.flatMap((entry) => [entry.text, ...scenarioText(entry, io.cwd)]).flatMap((text) => referencedSecrets(text, env)), ...(adminToken === undefined ? [] : [adminToken])]);
   const out = flags.json === true ? io.stderr : io.stdout;
   // Scenario files and shell steps see the admin token the embedded demo was given.
   const sopIo: Io = { ...io, env };
@@ -100,27 +111,54 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
     return ExitCode.Ok;
   }
 
+  // Every SOP's load is resolved (and its scopes checked) before the first one runs: exit 2 comes before anything changed.
+  for (const entry of sops) await rehearsalLoad(entry.sop, { sopFile: entry.file, target: flags.target ?? 'http://embedded-demo', cwd: io.cwd, env, seed, runId: 'check' });
+  const dirs = new Map(sops.map((entry) => [entry.sop.id, runDirFor(flags, io, entry.sop.id, sops.length > 1)]));
+  // A person at a terminal answers manual steps (the Ink view gives way to plain lines for them); CI takes their defaults.
+  const interactive = 'isTTY' in io.stdin && io.stdin.isTTY === true && io.stdout.isTTY === true && flags.json !== true && io.env['CI'] === undefined;
+  const settings = {
+    ...(flags.target === undefined ? {} : { target: flags.target }),
+    ...(flags.toxiproxy === undefined ? {} : { toxiproxy: flags.toxiproxy }),
+    ...(adminToken === undefined ? {} : { adminToken }),
+    ...(interactive ? { ask: terminalAsk(io) } : {}),
+    seed,
+    redact,
+    out,
+    shadow: { allowUnisolated: flags.allowUnisolatedWrites === true, ...(flags.shadowRedis === undefined ? {} : { redis: flags.shadowRedis }) },
+  };
+
   const outcomes: Array<{ file: string; outcome: RehearsalOutcome }> = [];
   const suites: JunitSuite[] = [];
-  for (const entry of sops) {
-    if (io.signal.aborted) {
-      suites.push(notRehearsedSuite(entry.sop, 'not rehearsed: an earlier rehearsal was interrupted', new Date(io.now()).toISOString()));
-      continue;
+  const codes: number[] = [];
+  try {
+    for (const entry of sops) {
+      const { sop } = entry;
+      if (io.signal.aborted) {
+        suites.push(notRehearsedSuite(sop, 'not rehearsed: an earlier rehearsal was interrupted', new Date(io.now()).toISOString()));
+        continue;
+      }
+      out.write(`rehearse ${sop.id} (${entry.file}): ${sop.title}\n`);
+      const live = await liveView(flags, io, out, interactive && sop.mitigation.some((step) => step.manual !== undefined));
+      try {
+        const outcome = await rehearseOne(entry, dirs.get(sop.id) ?? '', { ...settings, view: live.view }, sopIo);
+        outcomes.push({ file: entry.file, outcome });
+        suites.push(outcome.suite);
+        codes.push(outcome.result.exitCode);
+        if (flags.json !== true) out.write(renderOutcome(sop.id, outcome));
+      } catch (error) {
+        // One SOP that could not be rehearsed (its platform did not start) does not stop the others.
+        if (!(error instanceof LiveAssureError)) throw error;
+        codes.push(error.exitCode);
+        suites.push(notRehearsedSuite(sop, redact(error.message), new Date(io.now()).toISOString(), 'error'));
+        io.stderr.write(`live-assure: ${sop.id}: ${redact(error.message)}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
+      } finally {
+        live.close();
+      }
     }
-    out.write(`rehearse ${entry.sop.id} (${entry.file}): ${entry.sop.title}\n`);
-    const live = await liveView(flags, io, out);
-    try {
-      const outcome = await rehearseOne(entry, runDirFor(flags, io, entry.sop.id, sops.length > 1), { ...(flags.target === undefined ? {} : { target: flags.target }), ...(flags.toxiproxy === undefined ? {} : { toxiproxy: flags.toxiproxy }), seed, ...(adminToken === undefined ? {} : { adminToken }), redact, view: live.view, out, shadow: { allowUnisolated: flags.allowUnisolatedWrites === true, ...(flags.shadowRedis === undefined ? {} : { redis: flags.shadowRedis }) } }, sopIo);
-      outcomes.push({ file: entry.file, outcome });
-      suites.push(outcome.suite);
-    } finally {
-      live.close();
-    }
-    const last = outcomes.at(-1);
-    if (last !== undefined && flags.json !== true) out.write(renderOutcome(entry.sop.id, last.outcome));
+  } finally {
+    if (flags.junit !== undefined) writeJunit(resolve(io.cwd, flags.junit), suites);
   }
-  const exitCode = worstExitCode(outcomes.map(({ outcome }) => outcome.result.exitCode));
-  if (flags.junit !== undefined) writeJunit(resolve(io.cwd, flags.junit), suites);
+  const exitCode = worstExitCode(codes);
   if (flags.json === true) {
     const rehearsals = outcomes.map(({ file, outcome }) => ({ sop: outcome.suite.name, file, status: outcome.result.status, exit_code: outcome.result.exitCode, run_dir: outcome.runDir, timings: outcome.result.timings, checks: outcome.result.checks }));
     io.stdout.write(`${JSON.stringify({ rehearsals, exit_code: exitCode, ...(flags.junit === undefined ? {} : { junit: flags.junit }) }, null, 2)}\n`);

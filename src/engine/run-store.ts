@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadPlan } from './load-plan.js';
 import type { RunEvent, RunSink, RunSummary } from './run-events.js';
 
 export interface RunManifest {
@@ -14,7 +13,8 @@ export interface RunManifest {
   scenario?: unknown;
   /** The SOP as resolved (secrets masked), for a rehearsal. */
   sop?: unknown;
-  plan: LoadPlan;
+  /** The load plan as run (secrets masked where the command knows them). */
+  plan: unknown;
   /** sha256 of the resolved scenario (or the plan, ad hoc): runs of the same input share it. */
   hash: string;
   started_at: string;

@@ -1,4 +1,4 @@
-import type { ResponseSample } from '../engine/response-sample.js';
+import type { KeptSample } from './load-recorder.js';
 import type { HypothesisVerdict } from './phase-verdict.js';
 import type { Sop } from './sop-schema.js';
 
@@ -14,23 +14,23 @@ export function describeContentCheck(check: ContentCheck): string {
 }
 
 /** A header carries the value when it is the value, or one item of a comma-separated list. */
-function carries(sample: ResponseSample, name: string, value: string): boolean {
+function carries(sample: KeptSample, name: string, value: string): boolean {
   const got = sample.headers[name.toLowerCase()];
   if (got === undefined) return false;
   return got.trim() === value || got.split(',').some((item) => item.trim() === value);
 }
 
-function shows(sample: ResponseSample, check: ContentCheck): boolean {
+function shows(sample: KeptSample, check: ContentCheck): boolean {
   if (sample.status === null) return false;
   for (const [name, value] of Object.entries(check.header ?? {})) if (!carries(sample, name, value)) return false;
-  return check.contains === undefined || (sample.body ?? '').includes(check.contains);
+  return check.contains === undefined || sample.found.includes(check.contains);
 }
 
 /**
  * The share of a window's sampled responses that show what the check wants. A request that got
  * no response shows nothing; no samples at all fails (nothing seen proves nothing).
  */
-export function judgeContent(check: ContentCheck, samples: readonly ResponseSample[], span: string): HypothesisVerdict {
+export function judgeContent(check: ContentCheck, samples: readonly KeptSample[], span: string): HypothesisVerdict {
   const hypothesis = describeContentCheck(check);
   if (samples.length === 0) return { hypothesis, pass: false, measured: null, bound: check.share, detail: `no ${check.of} responses were sampled (${span})` };
   const showing = samples.filter((sample) => shows(sample, check)).length;
@@ -44,4 +44,16 @@ export function judgeContent(check: ContentCheck, samples: readonly ResponseSamp
     bound: check.share,
     detail: `${percent(share)} of ${samples.length} sampled ${check.of} responses (${showing}) ${pass ? 'meet' : 'fall short of'} ≥${percent(check.share)} (${span})`,
   };
+}
+
+/** Per step, the texts content checks look for in response bodies: all a rehearsal keeps of a body. */
+export function contentNeedles(sop: Sop): Record<string, string[]> {
+  const needles: Record<string, string[]> = {};
+  for (const phase of [sop.verification.baseline, sop.verification.degraded, sop.verification.recovered]) {
+    for (const hypothesis of phase.hypotheses) {
+      if (typeof hypothesis === 'string' || hypothesis.contains === undefined) continue;
+      (needles[hypothesis.of] ??= []).push(hypothesis.contains);
+    }
+  }
+  return needles;
 }

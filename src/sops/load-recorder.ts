@@ -3,6 +3,16 @@ import type { ResponseSample } from '../engine/response-sample.js';
 import type { RunEvent, RunSink, RunSnapshot } from '../engine/run-events.js';
 import type { LoadWindow } from './phase-verdict.js';
 
+/** What a rehearsal keeps of a sampled response: its status, the headers asked for, and which of the texts content checks look for its body held (not the body). */
+export interface KeptSample {
+  status: number | null;
+  headers: Record<string, string>;
+  found: string[];
+}
+
+/** Sampled responses kept per step per second: plenty for a share, bounded over a long rehearsal. */
+const SAMPLES_PER_SECOND = 200;
+
 interface Waiter {
   second: number;
   resolve: () => void;
@@ -17,7 +27,9 @@ export class LoadRecorder implements RunSink {
   readonly #now: () => number;
   readonly #onSecond: (second: number, snapshot: RunSnapshot) => void;
   readonly #records = new Map<number, IntervalRecord[]>();
-  readonly #samples: ResponseSample[] = [];
+  /** By step, then by load second. */
+  readonly #samples = new Map<string, Map<number, KeptSample[]>>();
+  readonly #needles: Readonly<Record<string, readonly string[]>>;
   #waiters: Waiter[] = [];
   #lastSecond = -1;
   #startedAt: number | undefined;
@@ -26,9 +38,11 @@ export class LoadRecorder implements RunSink {
   /** Arrivals started, summed over the seconds seen. */
   #arrivals = 0;
 
-  constructor(now: () => number, onSecond: (second: number, snapshot: RunSnapshot) => void) {
+  /** `needles`: per step, the texts content checks look for in bodies. */
+  constructor(now: () => number, onSecond: (second: number, snapshot: RunSnapshot) => void, needles: Readonly<Record<string, readonly string[]>> = {}) {
     this.#now = now;
     this.#onSecond = onSecond;
+    this.#needles = needles;
   }
 
   handle(event: RunEvent): void {
@@ -55,12 +69,16 @@ export class LoadRecorder implements RunSink {
     this.#startWaiters = [];
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   addSamples(samples: readonly ResponseSample[]): void {
-    for (const sample of samples) this.#samples.push(sample);
+    for (const sample of samples) {
+      let bySecond = this.#samples.get(sample.endpoint);
+      if (bySecond === undefined) this.#samples.set(sample.endpoint, (bySecond = new Map()));
+      const kept = bySecond.get(sample.second) ?? [];
+      if (kept.length >= SAMPLES_PER_SECOND) continue;
+      const found = (this.#needles[sample.endpoint] ?? []).filter((needle) => sample.body?.includes(needle) === true);
+      kept.push({ status: sample.status, headers: sample.headers, found });
+      bySecond.set(sample.second, kept);
+    }
   }
 
   /** Resolves once the load has started (or ended without starting). */
@@ -82,10 +100,6 @@ export class LoadRecorder implements RunSink {
   /** When load second `second` starts, on the monotonic clock. */
   timeOf(second: number): number {
     return (this.#startedAt ?? 0) + second * 1000;
-  }
-
-  get lastSecond(): number {
-    return this.#lastSecond;
   }
 
   /** Resolves true once `second` is complete; false if the load ended or `signal` aborted first. */
@@ -123,8 +137,11 @@ export class LoadRecorder implements RunSink {
   }
 
   /** Sampled responses of `endpoint` meant for seconds [from, from + seconds). */
-  samples(endpoint: string, from: number, seconds: number): ResponseSample[] {
-    return this.#samples.filter((sample) => sample.endpoint === endpoint && sample.second >= from && sample.second < from + seconds);
+  samples(endpoint: string, from: number, seconds: number): KeptSample[] {
+    const bySecond = this.#samples.get(endpoint);
+    const kept: KeptSample[] = [];
+    for (let second = from; second < from + seconds; second += 1) kept.push(...(bySecond?.get(second) ?? []));
+    return kept;
   }
 
   /** Journey arrivals started per second, over the seconds seen. */

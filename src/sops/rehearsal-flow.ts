@@ -9,7 +9,7 @@ import { firstSecondHolding, hypothesisNames, judgePhase } from './phase-judge.j
 import type { HypothesisVerdict, LoadWindow } from './phase-verdict.js';
 import type { Check, CheckGroup, MilestoneName, PhaseName, RehearsalEvent, RehearsalResult, Stop } from './rehearsal-model.js';
 import { rehearsalTimings } from './rehearsal-timings.js';
-import { describeDetection, describeTrigger } from './sop-descriptions.js';
+import { describeDetection, describeTrigger, formatSeconds } from './sop-descriptions.js';
 import type { Sop } from './sop-schema.js';
 
 export interface FlowOptions {
@@ -33,7 +33,6 @@ export interface FlowOptions {
 
 type VerifiedPhase = 'baseline' | 'degraded' | 'recovered';
 
-const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 
 /** The steps of one rehearsal and everything they found; `rehearse` drives it. */
 export class RehearsalFlow {
@@ -59,8 +58,17 @@ export class RehearsalFlow {
     return Math.round(time - this.#o.startedAt);
   }
 
+  /** Everything said goes through the redactor: SOP text (a probe path, a shell command) may hold a secret. */
+  #redact(text: string): string {
+    return this.#o.actions.redact(text);
+  }
+
   #phase(phase: PhaseName, detail: string): void {
-    this.#o.emit({ type: 'phase', at: this.#at(), phase, detail });
+    this.#o.emit({ type: 'phase', at: this.#at(), phase, detail: this.#redact(detail) });
+  }
+
+  #step(phase: 'mitigation' | 'rollback', name: string): void {
+    this.#o.emit({ type: 'step', at: this.#at(), phase, name: this.#redact(name) });
   }
 
   #mark(milestone: MilestoneName, time: number): void {
@@ -69,8 +77,14 @@ export class RehearsalFlow {
   }
 
   #check(check: Check): void {
-    this.checks.push(check);
-    this.#o.emit({ type: 'check', at: this.#at(), check });
+    const said = { ...check, name: this.#redact(check.name), message: this.#redact(check.message) };
+    this.checks.push(said);
+    this.#o.emit({ type: 'check', at: this.#at(), check: said });
+  }
+
+  /** The fault went in: abort conditions are watched from here until rollback. */
+  get injected(): boolean {
+    return this.#milestones.injected !== undefined;
   }
 
   #skip(group: CheckGroup, names: readonly string[], reason: string): void {
@@ -105,7 +119,7 @@ export class RehearsalFlow {
     const phase = this.#o.sop.verification[name];
     const fromSecond = this.#o.recorder.firstSecondFrom(from + phase.settle);
     const windowSeconds = Math.max(1, Math.round(phase.window / 1000));
-    this.#phase(name, `${phase.settle > 0 ? `settle ${seconds(phase.settle)}, then ` : ''}window of ${windowSeconds}s (load seconds ${fromSecond}–${fromSecond + windowSeconds})`);
+    this.#phase(name, `${phase.settle > 0 ? `settle ${formatSeconds(phase.settle)}, then ` : ''}window of ${windowSeconds}s (load seconds ${fromSecond}–${fromSecond + windowSeconds})`);
     const complete = await this.#o.recorder.until(fromSecond + windowSeconds - 1, signal);
     return complete ? { fromSecond, seconds: windowSeconds } : undefined;
   }
@@ -134,8 +148,9 @@ export class RehearsalFlow {
 
     this.#phase('inject', describeTrigger(sop));
     const injected = await injectFault(sop, actions);
-    // An http or shell trigger may have done part of its work even when it failed: its remove runs.
-    if (injected.outcome.ok || sop.trigger.http !== undefined || sop.trigger.shell !== undefined) this.#fault = injected.remove;
+    // Even a failed injection may have landed (a toxic add that timed out, a call cut off): its remove
+    // always runs, and says so when there was nothing to remove.
+    this.#fault = injected.remove;
     this.#stepCheck('trigger', `inject ${describeTrigger(sop)}`, injected.outcome);
     if (!injected.outcome.ok) return this.#skipFrom('detection', 'the fault could not be injected');
     const injectedAt = injected.injectedAt ?? injected.outcome.endedAt;
@@ -144,7 +159,7 @@ export class RehearsalFlow {
     await this.#detect(injectedAt);
     const stopped = this.#stopReason();
     if (stopped !== undefined) return this.#skipFrom('mitigation', stopped, 0);
-    await this.#mitigate(injectedAt);
+    await this.#mitigate();
   }
 
   async #detect(injectedAt: number): Promise<void> {
@@ -181,11 +196,11 @@ export class RehearsalFlow {
     const ms = Math.round((detectedAt ?? this.#o.now()) - injectedAt);
     if (detectedAt !== undefined) this.#mark('detected', detectedAt);
     const inTime = detectedAt !== undefined && detectedAt - injectedAt <= detection.within;
-    const message = detectedAt === undefined ? `not detected within ${seconds(detection.within)}: ${measured}` : `detected after ${seconds(ms)}${inTime ? '' : `, later than ${seconds(detection.within)}`}: ${measured}`;
+    const message = detectedAt === undefined ? `not detected within ${formatSeconds(detection.within)}: ${measured}` : `detected after ${formatSeconds(ms)}${inTime ? '' : `, later than ${formatSeconds(detection.within)}`}: ${measured}`;
     this.#check({ group: 'detection', name, result: inTime ? 'passed' : 'failure', message, ms });
   }
 
-  async #mitigate(injectedAt: number): Promise<void> {
+  async #mitigate(): Promise<void> {
     const { sop, recorder } = this.#o;
     const actions = this.#ctx;
     const startedAt = this.#o.now();
@@ -194,12 +209,12 @@ export class RehearsalFlow {
     for (const [index, step] of sop.mitigation.entries()) {
       const stopped = this.#stopReason();
       if (stopped !== undefined) return this.#skipFrom('mitigation', stopped, index);
-      this.#o.emit({ type: 'step', at: this.#at(), phase: 'mitigation', name: step.name });
+      this.#step('mitigation', step.name);
       const { outcome, undo } = await runStep(step, actions);
       if (undo !== undefined) this.#undos.push({ name: step.name, undo });
       this.#stepCheck('mitigation', step.name, outcome);
       if (outcome.abort === true) this.#o.halt({ kind: 'abort', reason: `manual step "${step.name}" answered abort` });
-      if (!outcome.ok) return this.#skipFrom('mitigation', 'an earlier mitigation step failed', index + 1);
+      if (!outcome.ok) return this.#skipFrom('mitigation', this.#stopReason() ?? 'an earlier mitigation step failed', index + 1);
     }
     const window = await this.#window('degraded', this.#o.now(), this.#o.haltSignal);
     if (window === undefined) return this.#skip('verification.degraded', hypothesisNames(sop.verification.degraded), this.#stopReason() ?? 'the background load ended');
@@ -207,12 +222,12 @@ export class RehearsalFlow {
     const last = window.fromSecond + window.seconds - 1;
     const mitigated = firstSecondHolding(sop.verification.degraded, recorder, recorder.secondAt(startedAt), last, this.#o.scopes, this.#baseline);
     if (mitigated !== undefined) this.#mark('mitigated', Math.max(startedAt, recorder.timeOf(mitigated + 1)));
-    this.#markImpact(injectedAt, startedAt);
   }
 
   /** The first second after the fault in which the baseline's own bounds broke: when users felt it. */
   #markImpact(injectedAt: number, until: number): void {
     const { recorder, sop, scopes } = this.#o;
+    if (this.#milestones.impact !== undefined) return;
     const bounds = { ...sop.verification.baseline, hypotheses: sop.verification.baseline.hypotheses.filter((hypothesis) => typeof hypothesis === 'string') };
     if (bounds.hypotheses.length === 0) return;
     for (let second = recorder.secondAt(injectedAt); second <= recorder.secondAt(until); second += 1) {
@@ -226,16 +241,18 @@ export class RehearsalFlow {
   /** The fault first, then the undos of the steps that ran, in reverse. Runs whatever stopped the rehearsal. */
   async rollback(): Promise<void> {
     if (this.#fault === undefined && this.#undos.length === 0) return;
+    const injectedAt = this.#milestones.injected;
+    if (injectedAt !== undefined) this.#markImpact(injectedAt, this.#milestones.mitigationStarted ?? this.#o.now());
     this.#phase('rollback', `${this.#fault === undefined ? '' : 'remove the fault, then '}${this.#undos.length} undo${this.#undos.length === 1 ? '' : 's'}`);
     if (this.#fault !== undefined) {
-      this.#o.emit({ type: 'step', at: this.#at(), phase: 'rollback', name: 'remove the fault' });
-      const outcome = await this.#fault();
+      this.#step('rollback', 'remove the fault');
+      const outcome = await settled(this.#fault);
       if (outcome.ok) this.#mark('faultRemoved', outcome.endedAt);
       if (this.#stepCheck('rollback', `remove ${describeTrigger(this.#o.sop)}`, outcome).result !== 'passed') this.#rollbackFailed = true;
     }
     for (const { name, undo } of [...this.#undos].reverse()) {
-      this.#o.emit({ type: 'step', at: this.#at(), phase: 'rollback', name: `undo: ${name}` });
-      if (this.#stepCheck('rollback', `undo: ${name}`, await undo()).result !== 'passed') this.#rollbackFailed = true;
+      this.#step('rollback', `undo: ${name}`);
+      if (this.#stepCheck('rollback', `undo: ${name}`, await settled(undo)).result !== 'passed') this.#rollbackFailed = true;
     }
     this.#rolledBackAt = this.#o.now();
   }
@@ -261,14 +278,15 @@ export class RehearsalFlow {
       ? ['rollback-failed', 5]
       : stop?.kind === 'interrupted'
         ? ['interrupted', 130]
-        : stop?.kind === 'abort'
-          ? ['aborted', 4]
-          : this.#unreachable
-            ? ['unreachable', 3]
+        : this.#unreachable
+          ? ['unreachable', 3]
+          : stop?.kind === 'abort'
+            ? ['aborted', 4]
             : failed
               ? ['failed', 1]
               : ['passed', 0];
-    const milestones = Object.fromEntries(Object.entries(this.#milestones).map(([name, time]) => [name, this.#at(time)]));
+    // In the order they happened: some are only known later (impact, mitigated, recovered).
+    const milestones = Object.fromEntries(Object.entries(this.#milestones).sort(([, a], [, b]) => a - b).map(([name, time]) => [name, this.#at(time)]));
     return {
       status,
       exitCode,
@@ -280,5 +298,15 @@ export class RehearsalFlow {
       durationMs,
       loadRps: Math.round(loadRps * 100) / 100,
     };
+  }
+}
+
+/** An action that throws (a bug, a broken sink) counts as failed: the rest of rollback still runs. */
+async function settled(action: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+  const startedAt = performance.now();
+  try {
+    return await action();
+  } catch (error) {
+    return { ok: false, summary: `could not run: ${error instanceof Error ? error.message : String(error)}`, startedAt, endedAt: performance.now() };
   }
 }

@@ -40,9 +40,9 @@ export function rehearsalSuite(sop: Sop, result: RehearsalResult, meta: Rehearsa
   };
 }
 
-/** A suite for an SOP that was never rehearsed (an earlier one was interrupted). */
-export function notRehearsedSuite(sop: Sop, reason: string, timestamp: string): JunitSuite {
-  return { name: sop.id, timestamp, seconds: 0, properties: { status: 'not-run' }, cases: [{ classname: `${sop.id}.rehearsal`, name: 'rehearse', seconds: 0, outcome: { kind: 'skipped', message: reason } }] };
+/** A suite for an SOP that was never rehearsed: skipped after an interrupt, an error when it could not be. */
+export function notRehearsedSuite(sop: Sop, reason: string, timestamp: string, kind: 'skipped' | 'error' = 'skipped'): JunitSuite {
+  return { name: sop.id, timestamp, seconds: 0, properties: { status: 'not-run' }, cases: [{ classname: `${sop.id}.rehearsal`, name: 'rehearse', seconds: 0, outcome: { kind, message: reason } }] };
 }
 
 /** `journal.json`: the rehearsal as it happened, for people and for `report`. */

@@ -7,6 +7,8 @@ import type { FaultContext } from './actions/inject-fault.js';
 import { LoadRecorder } from './load-recorder.js';
 import { RehearsalFlow } from './rehearsal-flow.js';
 import type { RehearsalEvent, RehearsalResult, Stop } from './rehearsal-model.js';
+import { contentNeedles } from './content-verdict.js';
+import { formatSeconds } from './sop-descriptions.js';
 import type { Sop } from './sop-schema.js';
 
 export interface RehearsalDeps {
@@ -45,60 +47,77 @@ export async function rehearse(deps: RehearsalDeps): Promise<RehearsalResult & {
   const { sop, plan } = deps;
   const startedAt = deps.now();
   const at = (): number => Math.round(deps.now() - startedAt);
+  // A sink that throws (a full disk under the run store) must not cut rollback short: its first error is raised once rollback is done.
+  let sinkError: unknown;
+  const emit = (event: RehearsalEvent): void => {
+    try {
+      deps.emit(event);
+    } catch (error) {
+      sinkError ??= error;
+    }
+  };
   const halt = new AbortController();
   let stop: Stop | undefined;
-  let abortsWatched = true;
+  let rolledBack = false;
   const haltBecause = (why: Stop): void => {
-    if (stop !== undefined) return;
+    // Ctrl-C after an abort still says the user stopped it; nothing else replaces the first reason.
+    if (stop !== undefined && !(why.kind === 'interrupted' && stop.kind !== 'interrupted')) return;
     stop = why;
-    deps.emit({ type: 'stop', at: at(), stop: why });
+    emit({ type: 'stop', at: at(), stop: why });
     halt.abort();
   };
   const onSignal = (): void => haltBecause({ kind: 'interrupted', reason: 'interrupted (Ctrl-C)' });
-  if (deps.signal.aborted) onSignal();
-  deps.signal.addEventListener('abort', onSignal, { once: true });
-  const maxDuration = setTimeout(() => haltBecause({ kind: 'abort', reason: `max_duration ${Math.round(sop.abort.max_duration / 1000)}s passed` }), sop.abort.max_duration);
-
   const scopes: Scopes = { journeyEndpoints: plan.journeyEndpoints };
   const aborts = abortExprs(sop);
-  const recorder: LoadRecorder = new LoadRecorder(deps.now, (second, snapshot) => {
-    deps.emit({ type: 'load', at: at(), second, snapshot });
-    if (!abortsWatched) return;
+  const abortSeconds = Math.max(1, ...aborts.map((expr) => Math.ceil((expr.forMs ?? 1000) / 1000)));
+  const recorder = new LoadRecorder(deps.now, (second, snapshot) => {
+    emit({ type: 'load', at: at(), second, snapshot });
+    // Abort conditions guard the platform against the fault: from injection until rollback.
+    if (!flow.injected || rolledBack) return;
     for (const expr of aborts) {
-      const seconds = Math.max(1, Math.ceil((expr.forMs ?? 1000) / 1000));
-      if (abortHolds(expr, recorder.window(second + 1 - seconds, seconds).records, second + 1, scopes)) haltBecause({ kind: 'abort', reason: `abort condition ${expr.text} held` });
+      if (abortHolds(expr, recorder.window(second + 1 - abortSeconds, abortSeconds).records, second + 1, scopes)) haltBecause({ kind: 'abort', reason: `abort condition ${expr.text} held` });
     }
-  });
+  }, contentNeedles(sop));
+  const flow = new RehearsalFlow({ sop, recorder, scopes, emit, now: deps.now, startedAt, actions: deps.actions, haltSignal: halt.signal, interrupt: deps.signal, halted: () => stop, halt: haltBecause });
 
   const loadStop = new AbortController();
-  const load = runLoad(plan, {
-    sinks: [recorder, ...deps.sinks],
-    mode: { kind: 'main-thread' },
-    signal: loadStop.signal,
-    now: deps.wallNow,
-    onResponses: (samples) => recorder.addSamples(samples),
-    ...(deps.watch === undefined ? {} : { watch: deps.watch }),
-  }).finally(() => recorder.end());
-  // A load that fails to start is reported below; until then nobody waits on it.
-  load.catch(() => undefined);
-
-  const flow = new RehearsalFlow({ sop, recorder, scopes, emit: deps.emit, now: deps.now, startedAt, actions: deps.actions, haltSignal: halt.signal, interrupt: deps.signal, halted: () => stop, halt: haltBecause });
-  let summary: RunSummary;
+  let maxDuration: NodeJS.Timeout | undefined;
+  let load: Promise<RunSummary> | undefined;
+  let summary: RunSummary | undefined;
   try {
-    await recorder.started();
+    if (deps.signal.aborted) onSignal();
+    deps.signal.addEventListener('abort', onSignal, { once: true });
+    maxDuration = setTimeout(() => haltBecause({ kind: 'abort', reason: `max_duration ${formatSeconds(sop.abort.max_duration)} passed` }), sop.abort.max_duration);
+    load = runLoad(plan, {
+      sinks: [recorder, ...deps.sinks],
+      mode: { kind: 'main-thread' },
+      signal: loadStop.signal,
+      now: deps.wallNow,
+      onResponses: (samples) => recorder.addSamples(samples),
+      ...(deps.watch === undefined ? {} : { watch: deps.watch }),
+    }).finally(() => {
+      recorder.end();
+      // Load that stops on its own (the leak sentinel, a failed generator) leaves nothing to judge: the rehearsal stops too.
+      if (!loadStop.signal.aborted && !rolledBack) haltBecause({ kind: 'abort', reason: 'the background load stopped' });
+    });
+    // A load that fails is reported below; until then nobody waits on it.
+    load.catch(() => undefined);
+    await Promise.race([recorder.started(), new Promise((resolve) => halt.signal.addEventListener('abort', resolve, { once: true }))]);
     try {
       await flow.forward();
     } finally {
-      abortsWatched = false;
+      clearTimeout(maxDuration);
       await flow.rollback();
+      rolledBack = true;
     }
     await flow.recovered(stop?.kind === 'interrupted');
   } finally {
     clearTimeout(maxDuration);
     deps.signal.removeEventListener('abort', onSignal);
     loadStop.abort();
-    summary = await load;
+    summary = load === undefined ? undefined : await load;
   }
-  const result = flow.result(stop, Math.round(deps.now() - startedAt), recorder.arrivalRate);
-  return { ...result, load: summary };
+  if (sinkError !== undefined) throw sinkError;
+  if (summary === undefined) throw new Error('the background load never ran');
+  return { ...flow.result(stop, Math.round(deps.now() - startedAt), recorder.arrivalRate), load: summary };
 }

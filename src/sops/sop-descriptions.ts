@@ -6,7 +6,13 @@ import type { Sop } from './sop-schema.js';
 type HttpCall = NonNullable<Sop['trigger']['http']>;
 type Action = NonNullable<Sop['trigger']['remove']>;
 
-const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+/** A duration as an SOP writes it: `30s`, `250ms`. */
+const written = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/** A measured duration in seconds to a tenth: `4.2s`. */
+export function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}
 
 function describeHttp(call: HttpCall): string {
   const [method] = stepMethodsGiven(call);
@@ -20,12 +26,12 @@ export function describeAction(action: Action): string {
   if (action.http !== undefined) return describeHttp(action.http);
   if (action.redis !== undefined) {
     const { set, del, hset } = action.redis;
-    if (set !== undefined) return `redis SET ${set.key}${set.ttl === undefined ? '' : ` (ttl ${seconds(set.ttl)})`}`;
-    if (hset !== undefined) return `redis HSET ${hset.key} ${hset.field}${hset.ttl === undefined ? '' : ` (ttl ${seconds(hset.ttl)})`}`;
+    if (set !== undefined) return `redis SET ${set.key}${set.ttl === undefined ? '' : ` (ttl ${written(set.ttl)})`}`;
+    if (hset !== undefined) return `redis HSET ${hset.key} ${hset.field}${hset.ttl === undefined ? '' : ` (ttl ${written(hset.ttl)})`}`;
     if (del !== undefined) return `redis DEL ${del.key}`;
   }
   if (action.shell !== undefined) return `shell: ${action.shell.command}`;
-  if (action.wait_until !== undefined) return `wait until ${describeHttp(action.wait_until.http)} (every ${seconds(action.wait_until.every)}, within ${seconds(action.wait_until.within)})`;
+  if (action.wait_until !== undefined) return `wait until ${describeHttp(action.wait_until.http)} (every ${written(action.wait_until.every)}, within ${written(action.wait_until.within)})`;
   if (action.manual !== undefined) return `ask: ${action.manual.prompt} (default ${action.manual.default})`;
   return 'nothing';
 }
@@ -49,5 +55,5 @@ export function describeTrigger(sop: Sop): string {
 export function describeDetection(sop: Sop): string {
   const { probe, metric, within } = sop.detection;
   const what = probe !== undefined ? `probe ${describeHttp(probe.http)}` : (metric ?? 'nothing');
-  return `${what} within ${seconds(within)}`;
+  return `${what} within ${written(within)}`;
 }

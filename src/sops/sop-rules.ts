@@ -89,6 +89,7 @@ export function checkSopRules(sop: Sop): RuleIssue[] {
   if (detection === 'metric' && sop.detection.metric !== undefined) {
     const expr = parseThresholdExpr(sop.detection.metric);
     if ('error' in expr) report(['detection', 'metric'], expr.error);
+    else if (expr.forMs !== undefined) report(['detection', 'metric'], 'detection is judged second by second: drop "for" (abort conditions take it)');
   }
   sop.mitigation.forEach((step, index) => {
     const path = ['mitigation', index];
