@@ -31,8 +31,8 @@ export function createProgram(io: Io, outcome: Outcome): Command {
 
   program
     .command('validate')
-    .description('check scenario files; print every located error')
-    .argument('<file...>', 'scenario YAML files')
+    .description('check scenario and SOP files (an SOP against its load\'s scenario too); print every located error')
+    .argument('<file...>', 'scenario or SOP YAML files')
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], options: { json?: boolean }) => {
       const { runValidate } = await import('./commands/validate.js');

@@ -13,7 +13,7 @@ function phaseLine(name: string, phase: Sop['verification']['baseline']): string
  * What a rehearsal of `sop` will do, in order, with nothing touched: the `--dry-run` output.
  * Times are the least each phase takes; detection may end sooner than its bound.
  */
-export function dryRunTimeline(sop: Sop, plan: LoadPlan, file: string): string {
+export function dryRunTimeline(sop: Sop, plan: Pick<LoadPlan, 'ratePerSecond' | 'target'>, file: string): string {
   const { verification } = sop;
   const load = sop.load.scenario !== undefined ? `scenario ${sop.load.scenario}${sop.load.scale === undefined ? '' : ` at scale ${sop.load.scale}`}` : `GET ${sop.load.url ?? ''}`;
   const least = verification.baseline.settle + verification.baseline.window + verification.degraded.settle + verification.degraded.window + verification.recovered.settle + verification.recovered.window;

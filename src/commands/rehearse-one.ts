@@ -34,6 +34,8 @@ export interface RehearsalSettings {
   /** Where isolation lines go (a --target rehearsal with writes). */
   out: OutputStream;
   shadow: RehearsalShadowFlags;
+  /** The command line's options, as the manifest records them (URLs with passwords masked). */
+  options: Record<string, unknown>;
 }
 
 export interface RehearsalOutcome {
@@ -80,7 +82,7 @@ function openStore(dir: string, loaded: LoadedSop, settings: RehearsalSettings, 
     return createRunStore(dir, {
       kind: 'rehearsal',
       tool: { name: 'live-assure', version: readVersion() },
-      invocation: { command: 'rehearse', args: [loaded.file], options: { seed: settings.seed, ...(settings.target === undefined ? {} : { target: settings.target }) } },
+      invocation: { command: 'rehearse', args: [loaded.file], options: { ...settings.options, seed: settings.seed } },
       sop,
       // Steps' headers and fed values are resolved in the plan: masked like the SOP.
       plan: masked(plan),

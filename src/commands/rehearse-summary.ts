@@ -19,6 +19,7 @@ const STATUS_WORDS: Readonly<Record<RehearsalResult['status'], string>> = {
   'rollback-failed': 'ROLLBACK FAILED: the platform may be left degraded',
   interrupted: 'INTERRUPTED (rolled back)',
   unreachable: 'TARGET UNREACHABLE',
+  'not-injected': 'FAULT NOT INJECTED (the proxy or hook refused it): nothing was rehearsed',
   'cleanup-failed': 'SHADOW CLEANUP FAILED: the run\'s shadow data is left on the platform',
 };
 
@@ -40,5 +41,6 @@ export function renderTotals(results: readonly RehearsalResult[], total: number,
   for (const result of results) byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);
   const notRun = total - results.length;
   const parts = [...byStatus].map(([status, n]) => `${n} ${status}`).concat(notRun > 0 ? [`${notRun} not run`] : []);
-  return `${total} SOP${total === 1 ? '' : 's'} rehearsed: ${parts.join(', ')} (exit ${exitCode})${junit === undefined ? '' : `; JUnit: ${junit}`}\n`;
+  const counted = notRun > 0 ? `${results.length} of ${total} SOP${total === 1 ? '' : 's'} rehearsed` : `${total} SOP${total === 1 ? '' : 's'} rehearsed`;
+  return `${counted}: ${parts.join(', ')} (exit ${exitCode})${junit === undefined ? '' : `; JUnit: ${junit}`}\n`;
 }

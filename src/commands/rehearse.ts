@@ -6,11 +6,16 @@ import { InvalidInputError, LiveAssureError, UsageError, type LocatedIssue } fro
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { createRedactor, referencedSecrets } from '../sops/actions/redaction.js';
+import type { LoadPlan } from '../engine/load-plan.js';
 import { junitXml, type JunitSuite } from '../sops/junit-xml.js';
 import { loadSopFile, type LoadedSop } from '../sops/load-sop.js';
 import { rehearsalLoad } from '../sops/rehearsal-load-plan.js';
 import { notRehearsedSuite } from '../sops/rehearsal-report.js';
 import { parseFlagCount } from './flag-numbers.js';
+import { planIsolation } from './isolation-plan.js';
+import { REHEARSAL_PROXIES } from './rehearsal-platform.js';
+import { didYouMean } from '../scenarios/did-you-mean.js';
+import { redactRedisUrl } from '../shadow/redis-url.js';
 import { rehearsalView, type RehearsalView } from './rehearsal-view.js';
 import { dryRunTimeline } from './rehearse-dry-run.js';
 import { rehearseOne, type RehearsalOutcome } from './rehearse-one.js';
@@ -74,6 +79,10 @@ function checkFlags(flags: RehearseFlags, sops: readonly LoadedSop[]): void {
   if (flags.shadowRedis !== undefined && !/^rediss?:\/\/[^/]/.test(flags.shadowRedis)) throw new UsageError(`--shadow-redis must be a redis:// or rediss:// URL, not ${JSON.stringify(flags.shadowRedis)}`);
   if (flags.target === undefined && flags.toxiproxy !== undefined) throw new UsageError('--toxiproxy is for a --target platform: on the embedded demo, faults go through the built-in proxy');
   const toxic = sops.find((entry) => entry.sop.trigger.toxic !== undefined);
+  const unknownProxy = sops.find((entry) => entry.sop.trigger.toxic !== undefined && !REHEARSAL_PROXIES.some((name) => name === entry.sop.trigger.toxic?.proxy));
+  if (flags.target === undefined && unknownProxy !== undefined) {
+    throw new UsageError(`${unknownProxy.file}: trigger.toxic.proxy "${unknownProxy.sop.trigger.toxic?.proxy ?? ''}" is not a fault proxy of the demo platform${didYouMean(unknownProxy.sop.trigger.toxic?.proxy ?? '', REHEARSAL_PROXIES)}`, `its proxies: ${REHEARSAL_PROXIES.join(', ')}`);
+  }
   if (flags.target !== undefined && flags.toxiproxy === undefined && toxic !== undefined) {
     throw new UsageError(`${toxic.file}: its trigger is a toxic, and on --target it needs a fault proxy in front of ${toxic.sop.trigger.toxic?.proxy ?? 'the service'}`, 'give --toxiproxy <url> (a Toxiproxy, or `live-assure proxy --listen 127.0.0.1:8474`)');
   }
@@ -102,17 +111,22 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
   // Scenario files and shell steps see the admin token the embedded demo was given.
   const sopIo: Io = { ...io, env };
 
-  if (flags.dryRun === true) {
-    for (const entry of sops) {
-      const { plan } = await rehearsalLoad(entry.sop, { sopFile: entry.file, target: flags.target ?? 'http://embedded-demo', cwd: io.cwd, env, seed, runId: 'dry-run' });
-      io.stdout.write(`${redact(dryRunTimeline(entry.sop, plan, entry.file))}\n`);
+  // Every SOP's load is resolved before the first one runs, with its write isolation on a --target: exit 2 comes before anything changed.
+  const plans: LoadPlan[] = [];
+  for (const entry of sops) {
+    const load = await rehearsalLoad(entry.sop, { sopFile: entry.file, target: flags.target ?? 'http://embedded-demo', cwd: io.cwd, env, seed, runId: 'check' });
+    plans.push(load.plan);
+    if (flags.target !== undefined && load.scenario !== undefined && load.scenarioFile !== undefined) {
+      planIsolation(load.scenario, load.plan, load.scenarioFile, { command: 'rehearse', allowUnisolated: flags.allowUnisolatedWrites === true, timeoutMs: 10_000, ...(flags.shadowRedis === undefined ? {} : { redis: flags.shadowRedis }) });
     }
-    io.stdout.write(`${sops.length} SOP${sops.length === 1 ? '' : 's'} valid; nothing was run (--dry-run)\n`);
+  }
+  if (flags.dryRun === true) {
+    const timelines = sops.map((entry, index) => ({ sop: entry.sop.id, file: entry.file, timeline: redact(dryRunTimeline(entry.sop, plans[index] ?? { ratePerSecond: 0, target: '' }, entry.file)) }));
+    if (flags.json === true) io.stdout.write(`${JSON.stringify({ dry_run: true, valid: true, sops: timelines.map((entry) => ({ ...entry, timeline: entry.timeline.trimEnd().split('\n') })) }, null, 2)}\n`);
+    else io.stdout.write(`${timelines.map((entry) => entry.timeline).join('\n')}\n${sops.length} SOP${sops.length === 1 ? '' : 's'} valid; nothing was run (--dry-run)\n`);
     return ExitCode.Ok;
   }
 
-  // Every SOP's load is resolved (and its scopes checked) before the first one runs: exit 2 comes before anything changed.
-  for (const entry of sops) await rehearsalLoad(entry.sop, { sopFile: entry.file, target: flags.target ?? 'http://embedded-demo', cwd: io.cwd, env, seed, runId: 'check' });
   const dirs = new Map(sops.map((entry) => [entry.sop.id, runDirFor(flags, io, entry.sop.id, sops.length > 1)]));
   // A person at a terminal answers manual steps (the Ink view gives way to plain lines for them); CI takes their defaults.
   const interactive = 'isTTY' in io.stdin && io.stdin.isTTY === true && io.stdout.isTTY === true && flags.json !== true && io.env['CI'] === undefined;
@@ -124,6 +138,7 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
     seed,
     redact,
     out,
+    options: { ...flags, ...(flags.shadowRedis === undefined ? {} : { shadowRedis: redactRedisUrl(flags.shadowRedis) }) },
     shadow: { allowUnisolated: flags.allowUnisolatedWrites === true, ...(flags.shadowRedis === undefined ? {} : { redis: flags.shadowRedis }) },
   };
 

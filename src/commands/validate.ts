@@ -3,7 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseScenario } from '../scenarios/load-scenario.js';
 import { readInputFile } from '../scenarios/read-input-file.js';
-import { looksLikeSop, parseSop } from '../sops/load-sop.js';
+import { checkSopText, looksLikeSop } from '../sops/load-sop.js';
 
 interface FileResult {
   file: string;
@@ -14,7 +14,7 @@ interface FileResult {
 async function checkFile(file: string, io: Io): Promise<FileResult> {
   try {
     const text = await readInputFile(file, io.cwd, 'the scenario or SOP');
-    const result = looksLikeSop(text) ? parseSop(text, file, io.env) : parseScenario(text, file, io.env);
+    const result = looksLikeSop(text) ? await checkSopText(text, file, { cwd: io.cwd, env: io.env }) : parseScenario(text, file, io.env);
     if (!result.ok) throw new InvalidInputError(result.issues);
     return { file, valid: true, issues: [] };
   } catch (error) {

@@ -42,7 +42,7 @@ export function judgeContent(check: ContentCheck, samples: readonly KeptSample[]
     pass,
     measured: share,
     bound: check.share,
-    detail: `${percent(share)} of ${samples.length} sampled ${check.of} responses (${showing}) ${pass ? 'meet' : 'fall short of'} ≥${percent(check.share)} (${span})`,
+    detail: `${showing} of ${samples.length} sampled ${check.of} responses (${percent(share)}) ${pass ? 'meet' : 'fall short of'} ≥${percent(check.share)} (${span})`,
   };
 }
 

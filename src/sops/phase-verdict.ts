@@ -21,7 +21,8 @@ export interface HypothesisVerdict {
   detail: string;
 }
 
-function unit(expr: Pick<ThresholdExpr, 'metric'>, value: number): string {
+/** A measured value in its metric's unit, for people: `412.5ms`, `4.2%`, `12/s`. */
+export function formatMetric(expr: Pick<ThresholdExpr, 'metric'>, value: number): string {
   switch (expr.metric.kind) {
     case 'latency':
       return `${Math.round(value * 100) / 100}ms`;
@@ -53,7 +54,7 @@ export function judgeHypotheses(hypotheses: readonly TextHypothesis[], window: L
       const [result] = evaluateThresholds([hypothesis.expr], window.records, window.seconds, scopes);
       const measured = result?.value ?? null;
       const pass = result?.pass ?? false;
-      const detail = measured === null ? `nothing measured (${windowSpan(window)})` : `${unit(hypothesis.expr, measured)} ${pass ? 'within' : 'breaks'} ${hypothesis.expr.op}${unit(hypothesis.expr, hypothesis.expr.value)} (${windowSpan(window)})`;
+      const detail = measured === null ? `nothing measured (${windowSpan(window)})` : `${formatMetric(hypothesis.expr, measured)} ${pass ? 'within' : 'breaks'} ${hypothesis.expr.op}${formatMetric(hypothesis.expr, hypothesis.expr.value)} (${windowSpan(window)})`;
       return { hypothesis: hypothesis.expr.text, pass, measured, bound: hypothesis.expr.value, detail };
     }
     const expr: ThresholdExpr = { text: hypothesis.text, scope: hypothesis.scope, metric: hypothesis.metric, op: hypothesis.op, value: 0, forMs: undefined };
@@ -63,8 +64,8 @@ export function judgeHypotheses(hypotheses: readonly TextHypothesis[], window: L
     const [result] = evaluateThresholds([{ ...expr, value: bound }], window.records, window.seconds, scopes);
     const measured = result?.value ?? null;
     const pass = result?.pass ?? false;
-    const against = `${hypothesis.op}${hypothesis.factor} × baseline ${unit(expr, reference)} = ${unit(expr, bound)}`;
-    const detail = measured === null ? `nothing measured (${windowSpan(window)})` : `${unit(expr, measured)} ${pass ? 'within' : 'breaks'} ${against} (${windowSpan(window)})`;
+    const against = `${hypothesis.op}${hypothesis.factor} × baseline ${formatMetric(expr, reference)} = ${formatMetric(expr, bound)}`;
+    const detail = measured === null ? `nothing measured (${windowSpan(window)})` : `${formatMetric(expr, measured)} ${pass ? 'within' : 'breaks'} ${against} (${windowSpan(window)})`;
     return { hypothesis: hypothesis.text, pass, measured, bound, detail };
   });
 }

@@ -6,7 +6,7 @@ import { pollHttp } from './actions/poll-http.js';
 import { runStep } from './actions/run-step.js';
 import type { LoadRecorder } from './load-recorder.js';
 import { firstSecondHolding, hypothesisNames, judgePhase } from './phase-judge.js';
-import type { HypothesisVerdict, LoadWindow } from './phase-verdict.js';
+import { formatMetric, type HypothesisVerdict, type LoadWindow } from './phase-verdict.js';
 import type { Check, CheckGroup, MilestoneName, PhaseName, RehearsalEvent, RehearsalResult, Stop } from './rehearsal-model.js';
 import { rehearsalTimings } from './rehearsal-timings.js';
 import { describeDetection, describeTrigger, formatSeconds } from './sop-descriptions.js';
@@ -46,6 +46,8 @@ export class RehearsalFlow {
   #rolledBackAt: number | undefined;
   #rollbackFailed = false;
   #unreachable = false;
+  /** The fault could not be put in (a proxy or hook that refused it): nothing was rehearsed. */
+  #notInjected = false;
   /** What forward steps act with; undos and the fault's removal run unstopped (they take no signal from here). */
   readonly #ctx: FaultContext;
 
@@ -152,7 +154,10 @@ export class RehearsalFlow {
     // always runs, and says so when there was nothing to remove.
     this.#fault = injected.remove;
     this.#stepCheck('trigger', `inject ${describeTrigger(sop)}`, injected.outcome);
-    if (!injected.outcome.ok) return this.#skipFrom('detection', 'the fault could not be injected');
+    if (!injected.outcome.ok) {
+      this.#notInjected = true;
+      return this.#skipFrom('detection', 'the fault could not be injected');
+    }
     const injectedAt = injected.injectedAt ?? injected.outcome.endedAt;
     this.#mark('injected', injectedAt);
 
@@ -185,11 +190,11 @@ export class RehearsalFlow {
         if (result?.value !== null && result?.value !== undefined) worst = worst === null ? result.value : expr.op.startsWith('>') ? Math.max(worst, result.value) : Math.min(worst, result.value);
         if (result?.pass === true) {
           detectedAt = Math.max(injectedAt, recorder.timeOf(second + 1));
-          measured = `${expr.text} held over load second ${second} (${result.value})`;
+          measured = `${formatMetric(expr, result.value ?? 0)} over load second ${second}`;
           break;
         }
       }
-      if (detectedAt === undefined) measured = worst === null ? 'nothing measured' : `the closest it came: ${worst}`;
+      if (detectedAt === undefined) measured = worst === null ? 'nothing measured' : `the closest it came: ${formatMetric(expr, worst)} in one second`;
     }
     const stopped = this.#stopReason();
     if (detectedAt === undefined && stopped !== undefined) return this.#skip('detection', [name], stopped);
@@ -247,7 +252,7 @@ export class RehearsalFlow {
     if (this.#fault !== undefined) {
       this.#step('rollback', 'remove the fault');
       const outcome = await settled(this.#fault);
-      if (outcome.ok) this.#mark('faultRemoved', outcome.endedAt);
+      if (outcome.ok && !this.#notInjected) this.#mark('faultRemoved', outcome.endedAt);
       if (this.#stepCheck('rollback', `remove ${describeTrigger(this.#o.sop)}`, outcome).result !== 'passed') this.#rollbackFailed = true;
     }
     for (const { name, undo } of [...this.#undos].reverse()) {
@@ -261,7 +266,7 @@ export class RehearsalFlow {
   async recovered(interrupted: boolean): Promise<void> {
     const { sop, recorder } = this.#o;
     const names = hypothesisNames(sop.verification.recovered);
-    if (this.#rolledBackAt === undefined) return this.#skip('verification.recovered', names, 'nothing was injected or changed');
+    if (this.#rolledBackAt === undefined || (this.#notInjected && this.#undos.length === 0)) return this.#skip('verification.recovered', names, 'nothing was injected or changed');
     if (this.#rollbackFailed) return this.#skip('verification.recovered', names, 'rollback failed');
     if (interrupted) return this.#skip('verification.recovered', names, 'interrupted');
     const window = await this.#window('recovered', this.#rolledBackAt, this.#o.interrupt);
@@ -280,6 +285,8 @@ export class RehearsalFlow {
         ? ['interrupted', 130]
         : this.#unreachable
           ? ['unreachable', 3]
+          : this.#notInjected
+            ? ['not-injected', 3]
           : stop?.kind === 'abort'
             ? ['aborted', 4]
             : failed

@@ -1,19 +1,15 @@
 import { dirname, resolve } from 'node:path';
 import { scenarioFeeds } from '../engine/csv-feed.js';
-import { planEndpoints, type LoadPlan } from '../engine/load-plan.js';
+import type { LoadPlan } from '../engine/load-plan.js';
 import type { ResponseSampling } from '../engine/response-sample.js';
 import { adHocLoadPlan, scenarioLoadPlan } from '../engine/scenario-load-plan.js';
 import { UsageError } from '../errors.js';
-import { didYouMean } from '../scenarios/did-you-mean.js';
 import { forecastScenario } from '../scenarios/forecast.js';
 import { loadScenarioFile } from '../scenarios/load-scenario.js';
-import { parseThresholdExpr } from '../scenarios/threshold-expr.js';
 import type { Scenario } from '../scenarios/schema.js';
-import { parseHypothesis } from './hypothesis.js';
+import { AD_HOC_ENDPOINT } from './sop-scopes.js';
 import type { Sop } from './sop-schema.js';
 
-/** The endpoint name of an ad hoc `load.url`, as hypotheses scope it (`load.p99<200ms`). */
-const AD_HOC_ENDPOINT = 'load';
 
 /** Time past `abort.max_duration` the load keeps going: rollback and the recovered window run under it too. */
 const ROLLBACK_ALLOWANCE_MS = 120_000;
@@ -51,31 +47,6 @@ function sampling(sop: Sop): Record<string, ResponseSampling> {
   return Object.fromEntries(Object.entries(wanted).map(([step, entry]) => [step, { headers: [...entry.headers], body: entry.body }]));
 }
 
-/** Every step or journey an SOP names must be one of its load's: a typo would only show as "nothing measured" after a whole rehearsal. */
-function checkScopes(sop: Sop, file: string, plan: LoadPlan): LoadPlan {
-  const names = [...planEndpoints(plan), ...plan.journeys.map((journey) => journey.name)];
-  const phases = [sop.verification.baseline, sop.verification.degraded, sop.verification.recovered];
-  const hypotheses = phases.flatMap((phase) => phase.hypotheses.filter((hypothesis) => typeof hypothesis === 'string'));
-  const conditions = [...(sop.detection.metric === undefined ? [] : [sop.detection.metric]), ...sop.abort.when];
-  const named = [
-    ...hypotheses.map((text) => {
-      const parsed = parseHypothesis(text);
-      return 'error' in parsed ? undefined : parsed.kind === 'absolute' ? parsed.expr.scope : parsed.scope;
-    }),
-    ...conditions.map((text) => {
-      const parsed = parseThresholdExpr(text);
-      return 'error' in parsed ? undefined : parsed.scope;
-    }),
-    ...phases.flatMap((phase) => phase.hypotheses.map((hypothesis) => (typeof hypothesis === 'string' ? undefined : hypothesis.of))),
-  ];
-  for (const name of named) {
-    if (name !== undefined && !names.includes(name)) {
-      throw new UsageError(`${file}: "${name}" is neither a step nor a journey of the SOP's load${didYouMean(name, names)}`, `steps: ${planEndpoints(plan).join(', ')}`);
-    }
-  }
-  return plan;
-}
-
 /**
  * The background load: the SOP's scenario (at its scale) or URL (at its rate), level from the
  * first second and long enough for the whole rehearsal; the rehearsal stops it. The plan judges
@@ -86,7 +57,7 @@ export async function rehearsalLoad(sop: Sop, settings: RehearsalLoadSettings): 
   const segments = [{ start: 0, end: durationMs, from: 1, to: 1 }];
   const run = { target: settings.target, runId: settings.runId, seed: settings.seed, thresholds: [], abort: [], limits: LIMITS, defaultTimeoutMs: REQUEST_TIMEOUT_MS };
   const sampled = sampling(sop);
-  const finish = (plan: LoadPlan): LoadPlan => checkScopes(sop, settings.sopFile, { ...plan, segments, durationMs, thresholds: [], abort: [], ...(Object.keys(sampled).length === 0 ? {} : { sampleResponses: sampled }) });
+  const finish = (plan: LoadPlan): LoadPlan => ({ ...plan, segments, durationMs, thresholds: [], abort: [], ...(Object.keys(sampled).length === 0 ? {} : { sampleResponses: sampled }) });
   if (sop.load.scenario === undefined) {
     const url = new URL(sop.load.url ?? '/', settings.target).toString();
     const plan = adHocLoadPlan({ url, method: 'GET', headers: {}, rate: sop.load.rate ?? 1, durationMs, name: AD_HOC_ENDPOINT }, { ...run, arrivals: 'constant' });

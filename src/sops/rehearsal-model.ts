@@ -39,7 +39,7 @@ export type RehearsalEvent =
   | { type: 'stop'; at: number; stop: Stop }
   | { type: 'load'; at: number; second: number; snapshot: RunSnapshot };
 
-export type RehearsalStatus = 'passed' | 'failed' | 'aborted' | 'rollback-failed' | 'interrupted' | 'unreachable' | 'cleanup-failed';
+export type RehearsalStatus = 'passed' | 'failed' | 'aborted' | 'rollback-failed' | 'interrupted' | 'unreachable' | 'not-injected' | 'cleanup-failed';
 
 export interface PhaseWindowRecord {
   /** Seconds of the background load the window covered: [from, from + seconds). */

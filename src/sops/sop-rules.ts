@@ -75,6 +75,23 @@ function checkVerification(verification: Sop['verification'], report: Report): v
   }
 }
 
+const written = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/** Bounds that cannot be met, and a maximum duration shorter than the rehearsal it bounds. */
+function checkTimes(sop: Sop, report: Report): void {
+  if (sop.load.scale === 0) report(['load', 'scale'], 'a scale of 0 sends no load: nothing could be measured');
+  if (sop.load.rate === 0) report(['load', 'rate'], 'a rate of 0 sends no load: nothing could be measured');
+  if (sop.detection.within <= 0) report(['detection', 'within'], 'detection needs time: give a bound above 0, e.g. 30s');
+  const phases = ['baseline', 'degraded', 'recovered'] as const;
+  for (const name of phases) {
+    if (sop.verification[name].window < 1000) report(['verification', name, 'window'], 'a window is whole seconds of load: give at least 1s');
+  }
+  const least = phases.reduce((sum, name) => sum + sop.verification[name].settle + sop.verification[name].window, 0) + sop.detection.within;
+  if (sop.abort.max_duration < least) {
+    report(['abort', 'max_duration'], `the phases' settle and windows plus detection's bound take ${written(least)}: a max_duration of ${written(sop.abort.max_duration)} would always abort`);
+  }
+}
+
 /** What the SOP schema cannot say: one action per step, a way to remove the fault, hypotheses that parse. */
 export function checkSopRules(sop: Sop): RuleIssue[] {
   const issues: RuleIssue[] = [];
@@ -100,6 +117,7 @@ export function checkSopRules(sop: Sop): RuleIssue[] {
     } else if (undo !== undefined) checkAction([...path, 'undo'], undo, report);
   });
   checkVerification(sop.verification, report);
+  checkTimes(sop, report);
   sop.abort.when.forEach((text, index) => {
     const expr = parseThresholdExpr(text);
     if ('error' in expr) report(['abort', 'when', index], expr.error);

@@ -16,7 +16,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function variant(name: string, edit: (text: string) => string): string {
   const file = join(dir, `${name}.yaml`);
   const text = readFileSync(EXAMPLE, 'utf8');
-  const edited = edit(text);
+  // Written elsewhere, the variant still loads the example's scenario.
+  const edited = edit(text).replace('scenario: ../scenarios/demo.yaml', `scenario: ${join(process.cwd(), 'scenarios/demo.yaml')}`);
   if (edited === text) throw new Error(`the ${name} edit changed nothing`);
   writeFileSync(file, edited);
   return file;
@@ -39,6 +40,10 @@ describe('validate checks SOP files', () => {
     ['an http fault without remove', (text) => text.replace(/ {2}toxic: .*\n/, '  http: { PUT: /admin/faults/store, json: { latency_ms: 300 } }\n'), /trigger: an http fault needs `remove`: how rollback takes it away/],
     ['both a scenario and a url', (text) => text.replace('  scale: 0.05', '  url: http://127.0.0.1:8080/room/info'), /load: give one of scenario, url, not scenario and url/],
     ['a detection metric that does not parse', (text) => text.replace('room-info.p99>250ms', 'room-info.p99 over 250ms'), /detection\.metric: expected "\[scope\.\]metric<value"/],
+    ['a step name with a typo', (text) => text.replace('metric: room-info.p99>250ms', 'metric: room-infoo.p99>250ms'), /detection\.metric: "room-infoo" is not a step or journey of the SOP's load \(did you mean "room-info"\?\)/],
+    ['a content check on a step the load does not have', (text) => text.replace('of: room-info,', 'of: room-inf,'), /verification\.degraded\.hypotheses\.2\.of: "room-inf" is not a step of the SOP's load/],
+    ['a max_duration shorter than its phases', (text) => text.replace('max_duration: 3m', 'max_duration: 20s'), /abort\.max_duration: the phases' settle and windows plus detection's bound take 70s: a max_duration of 20s would always abort/],
+    ['a detection metric with for', (text) => text.replace('metric: room-info.p99>250ms', 'metric: room-info.p99>250ms for 5s'), /detection\.metric: detection is judged second by second: drop "for"/],
     ['a content check that checks nothing', (text) => text.replace(', header: { x-degraded: room-info-local-cache } }', ' }'), /verification\.degraded\.hypotheses\.2: say what the responses must show: header or contains/],
   ];
 

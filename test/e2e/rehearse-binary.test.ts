@@ -23,7 +23,7 @@ describe('live-assure rehearse (binary, embedded demo)', { timeout: 120_000 }, (
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✓ precheck room-info\.p99<100ms/);
     expect(result.stdout).toMatch(/✓ detection room-info\.p99>250ms within 30s: detected after \d+(\.\d)?s/);
-    expect(result.stdout).toMatch(/✓ verification\.degraded ≥95% of room-info: x-degraded: room-info-local-cache: \d+(\.\d+)?% of \d+ sampled/);
+    expect(result.stdout).toMatch(/✓ verification\.degraded ≥95% of room-info: x-degraded: room-info-local-cache: \d+ of \d+ sampled room-info responses \(\d+(\.\d+)?%\) meet/);
     expect(result.stdout).toMatch(/↩ remove the fault[\s\S]*↩ undo: serve room info from the local cache/);
     expect(result.stdout).toMatch(/room-info-storage-latency: PASSED in \d+(\.\d)?s — TTD \d+(\.\d)?s, TTM \d+(\.\d)?s, TTR \d+(\.\d)?s/);
     expect(result.stdout).toMatch(/1 SOP rehearsed: 1 passed \(exit 0\); JUnit: /);
@@ -69,6 +69,15 @@ describe('live-assure rehearse (binary, embedded demo)', { timeout: 120_000 }, (
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bad\.yaml:\d+:\d+ detection\.within: /);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses, before anything runs, a toxic on a proxy the demo platform does not have', async () => {
+    const dir = outDir();
+    const file = join(dir, 'stor.yaml');
+    writeFileSync(file, readFileSync('sops/room-info-storage-latency.yaml', 'utf8').replace('proxy: store,', 'proxy: stor,').replace('../scenarios/demo.yaml', join(process.cwd(), 'scenarios/demo.yaml')));
+    const result = await spawnCli(['rehearse', file, '--dry-run']).done;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/trigger\.toxic\.proxy "stor" is not a fault proxy of the demo platform \(did you mean "store"\?\)/);
   });
 
   it('refuses a toxic trigger on --target without a fault proxy to put it in', async () => {

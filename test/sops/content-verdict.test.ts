@@ -15,7 +15,7 @@ describe('a content hypothesis over sampled responses', () => {
     const samples = [...Array.from({ length: 9 }, () => sample({ 'x-degraded': 'room-info-local-cache' })), sample({})];
     const verdict = judgeContent(check, samples, 'window 4s–14s of the load');
     expect(verdict.pass).toBe(false);
-    expect(verdict.detail).toBe('90% of 10 sampled room-info responses (9) fall short of ≥95% (window 4s–14s of the load)');
+    expect(verdict.detail).toBe('9 of 10 sampled room-info responses (90%) fall short of ≥95% (window 4s–14s of the load)');
   });
 
   it('counts a request that got no response as not showing it, and fails with no samples at all', () => {
