@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readVersion } from '../version.js';
 import { parseJsonBody } from './api-bodies.js';
 import { handlers } from './api-handlers.js';
 import { ApiError, errorReply, readBody, writeReply, type Reply } from './api-http.js';
 import { matchRoute } from './api-routes.js';
 import { FaultProxyError, type FaultProxySet } from './proxy-model.js';
+import { listenOn } from '../server-listen.js';
 
 export interface ToxiproxyApi {
   /** `http://host:port`, with the port actually bound. */
@@ -34,7 +35,7 @@ export async function startToxiproxyApi(proxies: FaultProxySet, options: Toxipro
     response.setHeader('x-toxiproxy-request-id', randomBytes(10).toString('hex'));
     answer(request, response, { proxies, version, timeoutMs }).catch(() => response.destroy());
   });
-  await listen(server, options.host, options.port);
+  await listenOn(server, options.host, options.port);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -88,14 +89,4 @@ function replyForError(error: unknown): Reply {
   if (error instanceof ApiError || error instanceof FaultProxyError) return errorReply(error.status, error.message);
   // Toxiproxy answers errors without a status (a listen that fails, say) with 500 and the error's text.
   return errorReply(500, error instanceof Error ? error.message : String(error));
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
