@@ -3,6 +3,7 @@ import { formatIssue, InvalidInputError, LiveAssureError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { LoadtestFlags } from './commands/loadtest-options.js';
 import type { RehearseFlags } from './commands/rehearse.js';
+import type { WatchFlags } from './commands/watch.js';
 import type { Io } from './io.js';
 import { readVersion } from './version.js';
 
@@ -130,6 +131,19 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .action(async (files: string[], options: RehearseFlags) => {
       const { runRehearse } = await import('./commands/rehearse.js');
       done(await runRehearse(files, options, io));
+    });
+
+  program
+    .command('watch')
+    .description('receive Prometheus Alertmanager webhooks, link each alert to the SOP that answers it, record the night')
+    .requiredOption('--sops <dir>', 'the directory of SOP files alerts are linked to (required)')
+    .option('--listen <host:port>', 'address of the webhook receiver (port 0 picks a free one)', '127.0.0.1:9095')
+    .option('--token <t>', 'Bearer token Alertmanager must send (default: $LIVE_ASSURE_WATCH_TOKEN; none: no auth)')
+    .option('--out <dir>', 'run directory (default: runs/<UTC timestamp>-watch)')
+    .option('--json', 'print the receiver address as one JSON line; events go to stderr')
+    .action(async (options: WatchFlags) => {
+      const { runWatch } = await import('./commands/watch.js');
+      done(await runWatch(options, io));
     });
 
   program

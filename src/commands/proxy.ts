@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
-import { EnvironmentError, InvalidInputError, UsageError } from '../errors.js';
+import { EnvironmentError, InvalidInputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { createFaultProxies } from '../faults/fault-proxies.js';
 import { FaultProxyError, type FaultProxySet, type ProxyInput } from '../faults/proxy-model.js';
@@ -9,6 +9,7 @@ import type { Io } from '../io.js';
 import { parseFlagCount } from './flag-numbers.js';
 import { proxyBanner } from './proxy-banner.js';
 import { readPopulateFile } from './proxy-populate-file.js';
+import { parseListenFlag } from './listen-flag.js';
 
 export interface ProxyCommandOptions {
   listen: string;
@@ -18,7 +19,7 @@ export interface ProxyCommandOptions {
 }
 
 export async function runProxy(options: ProxyCommandOptions, io: Io): Promise<number> {
-  const { host, port } = parseListen(options.listen);
+  const { host, port } = parseListenFlag(options.listen);
   // A seed is always in force, and printed, so any run's toxicity rolls can be replayed with --seed.
   const seed = options.seed === undefined ? randomInt(2 ** 31) : parseFlagCount('--seed', options.seed, 0);
   const inputs = options.populate === undefined ? [] : await readPopulateFile(options.populate, io.cwd);
@@ -43,16 +44,6 @@ export async function runProxy(options: ProxyCommandOptions, io: Io): Promise<nu
   }
   if (options.json !== true) io.stdout.write('live-assure proxy: stopped\n');
   return ExitCode.Ok;
-}
-
-/** `host:port`, `[v6]:port` or `:port` (loopback), the way toxiproxy-server's -host/-port read together. */
-function parseListen(raw: string): { host: string; port: number } {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]*)):(\d{1,5})$/.exec(raw);
-  const port = Number(match?.[3]);
-  if (match === null || !(port >= 0 && port <= 65_535)) {
-    throw new UsageError(`--listen: expected host:port (e.g. 127.0.0.1:8474, or port 0 for a free one), got ${JSON.stringify(raw)}`);
-  }
-  return { host: match[1] ?? (match[2] === '' || match[2] === undefined ? '127.0.0.1' : match[2]), port };
 }
 
 async function populate(proxies: FaultProxySet, inputs: readonly ProxyInput[], file: string): Promise<void> {

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import type { RunEvent, RunSink, RunSummary } from './run-events.js';
 
 export interface RunManifest {
-  /** A load test, or an SOP rehearsal (its load and its journal). */
-  kind: 'loadtest' | 'rehearsal';
+  /** A load test, an SOP rehearsal (its load and its journal), or a watch session (its alerts). */
+  kind: 'loadtest' | 'rehearsal' | 'watch';
   tool: { name: string; version: string };
   /** The command and options as given. */
   invocation: { command: string; args: string[]; options: Record<string, unknown> };
   /** The scenario as resolved (defaults filled in), when the run came from one. */
   scenario?: unknown;
-  /** The SOP as resolved (secrets masked), for a rehearsal. */
+  /** The SOP as resolved (secrets masked), for a rehearsal; the SOPs watched, for a watch session. */
   sop?: unknown;
   /** The load plan as run (secrets masked where the command knows them). */
   plan: unknown;

@@ -70,7 +70,7 @@ describe('the README stays true', () => {
     if (local[0] === 'loadtest') return [...shortened(local, '--duration', '5s'), '--seed', '1', '--out', join(runs ?? tmpdir(), String(Math.random()).slice(2))];
     if (local[0] === 'probe') return shortened(local, '--step-duration', '1s');
     // A proxy on its documented port could meet another test's, or anything else on the machine.
-    if (local[0] === 'proxy') return shortened(local, '--listen', '127.0.0.1:0');
+    if (local[0] === 'proxy' || local[0] === 'watch') return shortened(local, '--listen', '127.0.0.1:0');
     // A rehearsal takes most of a minute per SOP: CI and test/e2e run them; here each is resolved and validated.
     if (local[0] === 'rehearse') return [...local.flatMap(expandGlob), ...(local.includes('--dry-run') ? [] : ['--dry-run'])];
     if (local[0] !== 'demo') return local;
