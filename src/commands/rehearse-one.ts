@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { LoadPlan } from '../engine/load-plan.js';
 import { createRunStore, inputHash, type RunStore } from '../engine/run-store.js';
 import { EnvironmentError, LiveAssureError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -74,7 +75,7 @@ async function platformFor(loaded: LoadedSop, settings: RehearsalSettings, io: I
   };
 }
 
-function openStore(dir: string, loaded: LoadedSop, settings: RehearsalSettings, plan: Parameters<typeof createRunStore>[1]['plan'], io: Io): RunStore {
+function openStore(dir: string, loaded: LoadedSop, settings: RehearsalSettings, plan: LoadPlan, io: Io): RunStore {
   // The manifest is shared with whoever reads the run: secrets resolved into the SOP are masked.
   const masked = (value: unknown): unknown => JSON.parse(settings.redact(JSON.stringify(value)));
   const sop = masked(loaded.sop);

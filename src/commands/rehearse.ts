@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { newRunDirectory } from '../engine/run-store.js';
-import { InvalidInputError, LiveAssureError, UsageError, type LocatedIssue } from '../errors.js';
+import { LiveAssureError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { createRedactor, referencedSecrets } from '../sops/actions/redaction.js';
 import type { LoadPlan } from '../engine/load-plan.js';
 import { junitXml, type JunitSuite } from '../sops/junit-xml.js';
-import { loadSopFile, type LoadedSop } from '../sops/load-sop.js';
+import { loadSopFiles, type LoadedSop } from '../sops/load-sop.js';
 import { rehearsalLoad } from '../sops/rehearsal-load-plan.js';
 import { notRehearsedSuite } from '../sops/rehearsal-report.js';
 import { parseFlagCount } from './flag-numbers.js';
@@ -40,24 +40,6 @@ const ADMIN_TOKEN_ENV = 'LIVE_ASSURE_ADMIN_TOKEN';
 
 /** Rehearsals are reproducible by default: the same seed rolls the same toxicity and arrivals. */
 const DEFAULT_SEED = 1;
-
-async function loadAll(files: readonly string[], io: Io, env: Io['env']): Promise<LoadedSop[]> {
-  const issues: LocatedIssue[] = [];
-  const loaded: LoadedSop[] = [];
-  for (const file of files) {
-    try {
-      loaded.push(await loadSopFile(file, { cwd: io.cwd, env }));
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
-  if (issues.length > 0) throw new InvalidInputError(issues, '`live-assure validate <file>` checks an SOP without running anything; fields are described in sops/sop.schema.json');
-  const ids = loaded.map((entry) => entry.sop.id);
-  const twice = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (twice !== undefined) throw new UsageError(`two SOPs have the id "${twice}": each rehearsal's run directory and JUnit suite are named by it`);
-  return loaded;
-}
 
 /** The text of the scenario an SOP's load runs, for the secrets it references (a missing file is reported when the load is built). */
 function scenarioText(entry: LoadedSop, cwd: string): string[] {
@@ -104,7 +86,7 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
   // An empty variable is no token: the embedded demo gets a random one.
   const adminToken = flags.target === undefined ? (io.env[ADMIN_TOKEN_ENV] || randomBytes(18).toString('base64url')) : undefined;
   const env = adminToken === undefined ? io.env : { ...io.env, [ADMIN_TOKEN_ENV]: adminToken };
-  const sops = await loadAll(files, io, env);
+  const sops = await loadSopFiles(files, { cwd: io.cwd, env });
   checkFlags(flags, sops);
   const redact = createRedactor([...sops.flatMap((entry) => [entry.text, ...scenarioText(entry, io.cwd)]).flatMap((text) => referencedSecrets(text, env)), ...(adminToken === undefined ? [] : [adminToken])]);
   const out = flags.json === true ? io.stderr : io.stdout;
@@ -112,16 +94,16 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
   const sopIo: Io = { ...io, env };
 
   // Every SOP's load is resolved before the first one runs, with its write isolation on a --target: exit 2 comes before anything changed.
-  const plans: LoadPlan[] = [];
+  const plans: Array<{ entry: LoadedSop; plan: LoadPlan }> = [];
   for (const entry of sops) {
     const load = await rehearsalLoad(entry.sop, { sopFile: entry.file, target: flags.target ?? 'http://embedded-demo', cwd: io.cwd, env, seed, runId: 'check' });
-    plans.push(load.plan);
+    plans.push({ entry, plan: load.plan });
     if (flags.target !== undefined && load.scenario !== undefined && load.scenarioFile !== undefined) {
       planIsolation(load.scenario, load.plan, load.scenarioFile, { command: 'rehearse', allowUnisolated: flags.allowUnisolatedWrites === true, timeoutMs: 10_000, ...(flags.shadowRedis === undefined ? {} : { redis: flags.shadowRedis }) });
     }
   }
   if (flags.dryRun === true) {
-    const timelines = sops.map((entry, index) => ({ sop: entry.sop.id, file: entry.file, timeline: redact(dryRunTimeline(entry.sop, plans[index] ?? { ratePerSecond: 0, target: '' }, entry.file)) }));
+    const timelines = plans.map(({ entry, plan }) => ({ sop: entry.sop.id, file: entry.file, timeline: redact(dryRunTimeline(entry.sop, plan, entry.file)) }));
     if (flags.json === true) io.stdout.write(`${JSON.stringify({ dry_run: true, valid: true, sops: timelines.map((entry) => ({ ...entry, timeline: entry.timeline.trimEnd().split('\n') })) }, null, 2)}\n`);
     else io.stdout.write(`${timelines.map((entry) => entry.timeline).join('\n')}\n${sops.length} SOP${sops.length === 1 ? '' : 's'} valid; nothing was run (--dry-run)\n`);
     return ExitCode.Ok;

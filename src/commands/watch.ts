@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRunStore, newRunDirectory, type RunStore } from '../engine/run-store.js';
-import { EnvironmentError, InvalidInputError, UsageError, type LocatedIssue } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { loadSopFile, type LoadedSop } from '../sops/load-sop.js';
+import { loadSopFiles, type LoadedSop } from '../sops/load-sop.js';
 import { alertIntake, type AlertEvent, type NotificationEvent } from '../watch/alert-intake.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../watch/webhook-receiver.js';
 import { readVersion } from '../version.js';
@@ -29,17 +29,7 @@ async function loadSops(dir: string, io: Io): Promise<LoadedSop[]> {
   } catch (error) {
     throw new UsageError(`--sops ${dir}: ${error instanceof Error && 'code' in error ? String(error.code) : String(error)}`, 'give the directory that holds the SOP files, e.g. --sops sops');
   }
-  const issues: LocatedIssue[] = [];
-  const loaded: LoadedSop[] = [];
-  for (const name of names) {
-    try {
-      loaded.push(await loadSopFile(join(dir, name), { cwd: io.cwd, env: io.env }));
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
-  if (issues.length > 0) throw new InvalidInputError(issues);
+  const loaded = await loadSopFiles(names.map((name) => join(dir, name)), { cwd: io.cwd, env: io.env });
   if (loaded.length === 0) throw new UsageError(`--sops ${dir}: no SOP files (*.yaml) there`);
   return loaded;
 }

@@ -46,14 +46,15 @@ export function judgeContent(check: ContentCheck, samples: readonly KeptSample[]
   };
 }
 
+/** Every content check of the SOP's phases: what the load must sample, and what of it to keep. */
+export function contentChecks(sop: Sop): ContentCheck[] {
+  const phases = [sop.verification.baseline, sop.verification.degraded, sop.verification.recovered];
+  return phases.flatMap((phase) => phase.hypotheses.filter((hypothesis): hypothesis is ContentCheck => typeof hypothesis !== 'string'));
+}
+
 /** Per step, the texts content checks look for in response bodies: all a rehearsal keeps of a body. */
 export function contentNeedles(sop: Sop): Record<string, string[]> {
   const needles: Record<string, string[]> = {};
-  for (const phase of [sop.verification.baseline, sop.verification.degraded, sop.verification.recovered]) {
-    for (const hypothesis of phase.hypotheses) {
-      if (typeof hypothesis === 'string' || hypothesis.contains === undefined) continue;
-      (needles[hypothesis.of] ??= []).push(hypothesis.contains);
-    }
-  }
+  for (const check of contentChecks(sop)) if (check.contains !== undefined) (needles[check.of] ??= []).push(check.contains);
   return needles;
 }

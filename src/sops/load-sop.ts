@@ -1,4 +1,4 @@
-import { InvalidInputError, type LocatedIssue } from '../errors.js';
+import { InvalidInputError, UsageError, type LocatedIssue } from '../errors.js';
 import { readInputFile } from '../scenarios/read-input-file.js';
 import { parseYamlSource } from '../scenarios/yaml-source.js';
 import { locateZodIssues } from '../scenarios/zod-issues.js';
@@ -37,7 +37,7 @@ export interface LoadedSop {
 }
 
 /** Reads an SOP file (relative to `cwd`), or throws `InvalidInputError` with every located problem. */
-export async function loadSopFile(path: string, context: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<LoadedSop> {
+async function loadSopFile(path: string, context: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<LoadedSop> {
   const text = await readInputFile(path, context.cwd, 'the SOP');
   const result = await checkSopText(text, path, context);
   if (!result.ok) throw new InvalidInputError(result.issues, '`live-assure validate <file>` checks an SOP without running anything; fields are described in sops/sop.schema.json');
@@ -49,4 +49,23 @@ export async function checkSopText(text: string, file: string, context: { cwd: s
   const first = parseSop(text, file, context.env);
   if (!first.ok) return first;
   return parseSop(text, file, context.env, await loadNames(first.sop, file, context));
+}
+
+/** Reads several SOP files; every problem of every file is reported at once, and two SOPs may not share an id. */
+export async function loadSopFiles(files: readonly string[], context: { cwd: string; env: Readonly<Record<string, string | undefined>> }): Promise<LoadedSop[]> {
+  const issues: LocatedIssue[] = [];
+  const loaded: LoadedSop[] = [];
+  for (const file of files) {
+    try {
+      loaded.push(await loadSopFile(file, context));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new InvalidInputError(issues, '`live-assure validate <file>` checks an SOP without running anything; fields are described in sops/sop.schema.json');
+  const ids = loaded.map((entry) => entry.sop.id);
+  const twice = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (twice !== undefined) throw new UsageError(`two SOPs have the id "${twice}": run directories, JUnit suites and alert links name SOPs by it`);
+  return loaded;
 }

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { forecastScenario } from '../scenarios/forecast.js';
 import { loadScenarioFile } from '../scenarios/load-scenario.js';
 import type { Scenario } from '../scenarios/schema.js';
+import { contentChecks } from './content-verdict.js';
 import { AD_HOC_ENDPOINT } from './sop-scopes.js';
 import type { Sop } from './sop-schema.js';
 
@@ -36,13 +37,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** Which steps' responses content checks look at, and what of them. */
 function sampling(sop: Sop): Record<string, ResponseSampling> {
   const wanted: Record<string, { headers: Set<string>; body: boolean }> = {};
-  for (const phase of [sop.verification.baseline, sop.verification.degraded, sop.verification.recovered]) {
-    for (const hypothesis of phase.hypotheses) {
-      if (typeof hypothesis === 'string') continue;
-      const entry = (wanted[hypothesis.of] ??= { headers: new Set(), body: false });
-      for (const name of Object.keys(hypothesis.header ?? {})) entry.headers.add(name.toLowerCase());
-      if (hypothesis.contains !== undefined) entry.body = true;
-    }
+  for (const check of contentChecks(sop)) {
+    const entry = (wanted[check.of] ??= { headers: new Set(), body: false });
+    for (const name of Object.keys(check.header ?? {})) entry.headers.add(name.toLowerCase());
+    if (check.contains !== undefined) entry.body = true;
   }
   return Object.fromEntries(Object.entries(wanted).map(([step, entry]) => [step, { headers: [...entry.headers], body: entry.body }]));
 }

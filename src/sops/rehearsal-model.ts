@@ -1,6 +1,6 @@
 import type { RunSnapshot } from '../engine/run-events.js';
 import type { HypothesisVerdict } from './phase-verdict.js';
-import type { Timings } from './rehearsal-timings.js';
+import type { Milestones, Timings } from './rehearsal-timings.js';
 
 /**
  * What a rehearsal tells its sinks (the live view, the journal) and what it returns. Times are
@@ -24,7 +24,7 @@ export interface Check {
   output?: string;
 }
 
-export type MilestoneName = 'injected' | 'impact' | 'detected' | 'mitigationStarted' | 'mitigated' | 'faultRemoved' | 'recovered';
+export type MilestoneName = keyof Milestones;
 
 export type Stop =
   | { kind: 'abort'; reason: string }

@@ -40,9 +40,12 @@ export function rehearsalLine(event: RehearsalEvent): string | undefined {
     case 'load': {
       if ((event.second + 1) % LOAD_LINE_EVERY_S !== 0) return undefined;
       const { snapshot } = event;
-      const endpoints = snapshot.endpoints.map((endpoint) => `${endpoint.name} p99 ${endpoint.p99_history.at(-1) === null || endpoint.p99_history.at(-1) === undefined ? '–' : formatMs(endpoint.p99_history.at(-1) ?? 0)}`);
+      const endpoints = snapshot.endpoints.map((endpoint) => {
+        const p99 = endpoint.p99_history.at(-1);
+        return `${endpoint.name} p99 ${p99 === null || p99 === undefined ? '–' : formatMs(p99)}`;
+      });
       const errors = Object.values(snapshot.errors).reduce((sum, n) => sum + (n ?? 0), 0);
-      return `${at}     load ${formatRate(snapshot.rate.achieved)}/s, errors ${formatPercent(snapshot.responses === 0 ? 0 : errors / Math.max(1, snapshot.requests))} so far; ${endpoints.join(', ')}`;
+      return `${at}     load ${formatRate(snapshot.rate.achieved)}/s, errors ${formatPercent(errors / Math.max(1, snapshot.requests))} so far; ${endpoints.join(', ')}`;
     }
   }
 }
