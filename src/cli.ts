@@ -3,6 +3,8 @@ import { formatIssue, InvalidInputError, LiveAssureError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { LoadtestFlags } from './commands/loadtest-options.js';
 import type { RehearseFlags } from './commands/rehearse.js';
+import type { ReportFlags } from './commands/report.js';
+import type { SopsLintFlags } from './commands/sops-lint.js';
 import type { WatchFlags } from './commands/watch.js';
 import type { Io } from './io.js';
 import { readVersion } from './version.js';
@@ -140,10 +142,43 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .option('--listen <host:port>', 'address of the webhook receiver (port 0 picks a free one)', '127.0.0.1:9095')
     .option('--token <t>', 'Bearer token Alertmanager must send (default: $LIVE_ASSURE_WATCH_TOKEN; none: no auth)')
     .option('--out <dir>', 'run directory (default: runs/<UTC timestamp>-watch)')
+    .option('--no-tui', 'plain lines instead of the live view of firing, resolved and unlinked alerts')
     .option('--json', 'print the receiver address as one JSON line; events go to stderr')
     .action(async (options: WatchFlags) => {
       const { runWatch } = await import('./commands/watch.js');
       done(await runWatch(options, io));
+    });
+
+  program
+    .command('report')
+    .description('render run directories (loadtest, rehearsal, watch) into one post-event report: HTML, Markdown, JSON, JUnit')
+    .argument('<run-dir...>', 'run directories, or a directory of them (e.g. runs)')
+    .option('--format <formats>', 'comma-separated: html, md, json, junit', 'html,md')
+    .option('--out <dir>', 'where the report files go (default: reports/<UTC timestamp>)')
+    .option('--scenario <file>', 'forecast from this scenario instead of the one recorded in the runs')
+    .option('--sops <dir>', 'the SOP set: SOPs never rehearsed in these runs are listed too')
+    .option('--max-age <d>', 'a rehearsal older than this is stale', '30d')
+    .option('--json', 'print the report model as JSON on stdout (and write no files unless --out is given)')
+    .action(async (dirs: string[], options: ReportFlags) => {
+      const { runReport } = await import('./commands/report.js');
+      done(await runReport(dirs, options, io));
+    });
+
+  const sops = program
+    .command('sops')
+    .description('SOP set maintenance: check alert rules and SOPs against each other');
+
+  sops
+    .command('lint')
+    .description('every alert rule\'s runbook_url resolves to an SOP, every SOP\'s matchers match a rule, no SOP\'s last green rehearsal is older than --max-age')
+    .requiredOption('--rules <files...>', 'Prometheus rule files (YAML) (required)')
+    .requiredOption('--sops <dir>', 'the directory of SOP files (required)')
+    .option('--runs <dir>', 'where run directories of rehearsals are', 'runs')
+    .option('--max-age <d>', 'an SOP whose last green rehearsal is older than this is listed', '30d')
+    .option('--json', 'print the findings as JSON')
+    .action(async (options: SopsLintFlags) => {
+      const { runSopsLint } = await import('./commands/sops-lint.js');
+      done(await runSopsLint(options, io));
     });
 
   program

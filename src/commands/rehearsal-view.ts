@@ -14,5 +14,19 @@ export async function rehearsalView(out: OutputStream, options: { interactive: b
     return createRehearsalDashboard(out);
   }
   const { createRehearsalLines } = await import('../ui/rehearsal-lines.js');
-  return { view: createRehearsalLines(out), close: () => undefined };
+  const lines = createRehearsalLines(out);
+  return {
+    view: (event) => {
+      // Until src/ui renders alert events itself, the plain lines get one here (a CI log should show what Alertmanager sent).
+      if (event.type === 'alert') out.write(`${alertLine(event)}\n`);
+      else lines(event);
+    },
+    close: () => undefined,
+  };
+}
+
+function alertLine(event: Extract<RehearsalEvent, { type: 'alert' }>): string {
+  const labels = Object.entries(event.labels).filter(([name]) => name !== 'alertname').map(([name, value]) => `${name}="${value}"`).join(', ');
+  const clock = `[${(event.at / 1000).toFixed(1).padStart(6)}s]`;
+  return `${clock}   alert ${event.change} ${event.alertname}${labels === '' ? '' : ` {${labels}}`}${event.matches ? ' (matches the detection)' : ''}`;
 }

@@ -1,4 +1,5 @@
 import type { LoadPlan } from '../engine/load-plan.js';
+import { parseAlertListen } from '../sops/alert-detection.js';
 import { hypothesisNames } from '../sops/phase-judge.js';
 import { describeAction, describeDetection, describeTrigger, formatSeconds } from '../sops/sop-descriptions.js';
 import type { Sop } from '../sops/sop-schema.js';
@@ -23,6 +24,7 @@ export function dryRunTimeline(sop: Sop, plan: Pick<LoadPlan, 'ratePerSecond' | 
     phaseLine('baseline', verification.baseline),
     `  inject     ${describeTrigger(sop)}`,
     `  detect     ${describeDetection(sop)}`,
+    ...alertReceiverLines(sop),
     ...sop.mitigation.map((step, index) => `  ${index === 0 ? 'mitigate' : ''.padEnd(8)}   ${index + 1}. ${step.name}: ${describeStepAction(step)}`),
     phaseLine('degraded', verification.degraded),
     `  rollback   remove the fault${undoLines(sop)}`,
@@ -41,4 +43,14 @@ function describeStepAction(step: Sop['mitigation'][number]): string {
 function undoLines(sop: Sop): string {
   const undone = sop.mitigation.filter((step) => step.undo !== undefined).map((step) => step.name).reverse();
   return undone.length === 0 ? '' : `, then undo in reverse: ${undone.join('; ')}`;
+}
+
+/** Where the rehearsal listens for Alertmanager, so the dry run is what to configure it with. */
+function alertReceiverLines(sop: Sop): string[] {
+  const alert = sop.detection.alert;
+  if (alert === undefined) return [];
+  const listen = parseAlertListen(alert.listen);
+  const host = listen === undefined ? alert.listen : `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
+  const token = alert.token_env === undefined ? 'no token asked for' : `Bearer token from $${alert.token_env}`;
+  return [`             a firing alert notified to http://${host}/webhook after injection (${token}); the receiver listens from before the load starts`];
 }

@@ -15,6 +15,8 @@ import { rehearsalJournal, rehearsalSuite } from '../sops/rehearsal-report.js';
 import { rehearse } from '../sops/rehearsal-runner.js';
 import type { JunitSuite } from '../sops/junit-xml.js';
 import { readVersion } from '../version.js';
+import type { RunningAlertFeed } from '../watch/rehearsal-alert-feed.js';
+import { startRehearsalAlerts, type AlertReceiverPlan } from './rehearsal-alerts.js';
 import { startRehearsalPlatform, type RehearsalPlatform } from './rehearsal-platform.js';
 import { isolateRehearsal, type RehearsalIsolation, type RehearsalShadowFlags } from './rehearse-isolation.js';
 import { refusedByPreflight, withIsolation } from './rehearse-shadow-result.js';
@@ -37,6 +39,8 @@ export interface RehearsalSettings {
   shadow: RehearsalShadowFlags;
   /** The command line's options, as the manifest records them (URLs with passwords masked). */
   options: Record<string, unknown>;
+  /** Where the SOP's `detection.alert` receiver listens, and its token. */
+  alertReceiver?: AlertReceiverPlan;
 }
 
 export interface RehearsalOutcome {
@@ -100,6 +104,7 @@ function openStore(dir: string, loaded: LoadedSop, settings: RehearsalSettings, 
 /** One SOP, end to end: its platform, load, rehearsal, journal and JUnit suite. */
 export async function rehearseOne(loaded: LoadedSop, dir: string, settings: RehearsalSettings, io: Io): Promise<RehearsalOutcome> {
   const where = await platformFor(loaded, settings, io);
+  let alerts: RunningAlertFeed | undefined;
   let store: RunStore | undefined;
   let isolation: RehearsalIsolation | undefined;
   let finished = false;
@@ -114,6 +119,8 @@ export async function rehearseOne(loaded: LoadedSop, dir: string, settings: Rehe
     isolation = settings.target === undefined ? undefined : await isolateRehearsal(load, settings.shadow, store, settings.out, io);
     const refused = isolation?.refused;
     finished = refused !== undefined;
+    // Listening from before the load starts, so no notification of this rehearsal is missed.
+    if (settings.alertReceiver !== undefined && refused === undefined) alerts = await startRehearsalAlerts(loaded, settings.alertReceiver, () => performance.now());
     const rehearsed = refused !== undefined ? refusedByPreflight(refused.exitCode) : await rehearse({
       sop: loaded.sop,
       plan,
@@ -130,6 +137,7 @@ export async function rehearseOne(loaded: LoadedSop, dir: string, settings: Rehe
       now: () => performance.now(),
       wallNow: () => io.now(),
       ...(isolation?.watch === undefined ? {} : { watch: isolation.watch }),
+      ...(alerts === undefined ? {} : { alerts }),
     });
     finished = true;
     const result = isolation === undefined || refused !== undefined ? rehearsed : withIsolation(rehearsed, await isolation.finish());
@@ -147,6 +155,7 @@ export async function rehearseOne(loaded: LoadedSop, dir: string, settings: Rehe
     throw error;
   } finally {
     isolation?.close();
+    await alerts?.close();
     store?.close?.();
     await where.platform?.stop();
   }

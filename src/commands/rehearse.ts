@@ -13,6 +13,7 @@ import { rehearsalLoad } from '../sops/rehearsal-load-plan.js';
 import { notRehearsedSuite } from '../sops/rehearsal-report.js';
 import { parseFlagCount } from './flag-numbers.js';
 import { planIsolation } from './isolation-plan.js';
+import { alertReceiverPlan } from './rehearsal-alerts.js';
 import { REHEARSAL_PROXIES } from './rehearsal-platform.js';
 import { didYouMean } from '../scenarios/did-you-mean.js';
 import { redactRedisUrl } from '../shadow/redis-url.js';
@@ -88,7 +89,10 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
   const env = adminToken === undefined ? io.env : { ...io.env, [ADMIN_TOKEN_ENV]: adminToken };
   const sops = await loadSopFiles(files, { cwd: io.cwd, env });
   checkFlags(flags, sops);
-  const redact = createRedactor([...sops.flatMap((entry) => [entry.text, ...scenarioText(entry, io.cwd)]).flatMap((text) => referencedSecrets(text, env)), ...(adminToken === undefined ? [] : [adminToken])]);
+  // A missing alert token is a usage error before anything runs; the tokens are secrets like `${env:…}` values.
+  const alertReceivers = new Map(sops.map((entry) => [entry.sop.id, alertReceiverPlan(entry, env)]));
+  const alertTokens = [...alertReceivers.values()].flatMap((plan) => (plan?.token === undefined ? [] : [plan.token]));
+  const redact = createRedactor([...sops.flatMap((entry) => [entry.text, ...scenarioText(entry, io.cwd)]).flatMap((text) => referencedSecrets(text, env)), ...(adminToken === undefined ? [] : [adminToken]), ...alertTokens]);
   const out = flags.json === true ? io.stderr : io.stdout;
   // Scenario files and shell steps see the admin token the embedded demo was given.
   const sopIo: Io = { ...io, env };
@@ -137,7 +141,8 @@ export async function runRehearse(files: string[], flags: RehearseFlags, io: Io)
       out.write(`rehearse ${sop.id} (${entry.file}): ${sop.title}\n`);
       const live = await liveView(flags, io, out, interactive && sop.mitigation.some((step) => step.manual !== undefined));
       try {
-        const outcome = await rehearseOne(entry, dirs.get(sop.id) ?? '', { ...settings, view: live.view }, sopIo);
+        const alertReceiver = alertReceivers.get(sop.id);
+        const outcome = await rehearseOne(entry, dirs.get(sop.id) ?? '', { ...settings, view: live.view, ...(alertReceiver === undefined ? {} : { alertReceiver }) }, sopIo);
         outcomes.push({ file: entry.file, outcome });
         suites.push(outcome.suite);
         codes.push(outcome.result.exitCode);

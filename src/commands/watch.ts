@@ -1,13 +1,16 @@
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { WriteStream } from 'node:tty';
 import { createRunStore, newRunDirectory, type RunStore } from '../engine/run-store.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { loadSopFiles, type LoadedSop } from '../sops/load-sop.js';
-import { alertIntake, type AlertEvent, type NotificationEvent } from '../watch/alert-intake.js';
+import { alertIntake } from '../watch/alert-intake.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../watch/webhook-receiver.js';
+import type { WatchView } from '../ui/watch-dashboard.js';
+import { watchLine } from '../ui/watch-lines.js';
 import { readVersion } from '../version.js';
 import { parseListenFlag } from './listen-flag.js';
 
@@ -17,12 +20,15 @@ export interface WatchFlags {
   token?: string;
   out?: string;
   json?: boolean;
+  /** false with --no-tui: plain lines even on a terminal. */
+  tui: boolean;
 }
 
 /** The token Alertmanager must send (`http_config.authorization.credentials`), when not given as a flag. */
 const TOKEN_ENV = 'LIVE_ASSURE_WATCH_TOKEN';
 
-async function loadSops(dir: string, io: Io): Promise<LoadedSop[]> {
+/** The SOP files (`*.yaml`, `*.yml`) of a directory, every one checked; `sops lint` reads `--sops` the same way. */
+export async function loadSopDirectory(dir: string, io: Io): Promise<LoadedSop[]> {
   let names: string[];
   try {
     names = readdirSync(resolve(io.cwd, dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
@@ -34,13 +40,13 @@ async function loadSops(dir: string, io: Io): Promise<LoadedSop[]> {
   return loaded;
 }
 
-/** One line per event, for people and CI logs. */
-function describe(event: AlertEvent | NotificationEvent, titles: ReadonlyMap<string, string>): string | undefined {
-  if (event.type === 'notification') return event.truncatedAlerts > 0 ? `  (Alertmanager left ${event.truncatedAlerts} alerts of group ${event.groupKey} out: max_alerts)` : undefined;
-  const labels = Object.entries(event.labels).filter(([name]) => name !== 'alertname').map(([name, value]) => `${name}="${value}"`).join(', ');
-  const what = `${event.change.toUpperCase().padEnd(9)} ${event.alertname}${labels === '' ? '' : ` {${labels}}`}`;
-  if (event.sop === undefined) return `${what} → UNLINKED: no SOP answers it`;
-  return `${what} → SOP ${event.sop} (by ${event.by ?? 'matchers'}): ${titles.get(event.sop) ?? ''}`;
+/** The Ink view on a terminal (not with --no-tui, --json or under CI); undefined: plain lines. */
+async function liveView(flags: WatchFlags, sops: readonly LoadedSop[], io: Io): Promise<WatchView | undefined> {
+  const stdout = io.stdout;
+  if (!(stdout instanceof WriteStream) || !flags.tui || flags.json === true || io.env['CI'] !== undefined) return undefined;
+  const { createWatchDashboard } = await import('../ui/watch-dashboard.js');
+  const cards = sops.map(({ sop }) => ({ id: sop.id, title: sop.title, steps: sop.mitigation.map((step) => step.name) }));
+  return createWatchDashboard(stdout, cards, () => io.now());
 }
 
 function openStore(dir: string, flags: WatchFlags, sops: readonly LoadedSop[], io: Io): RunStore {
@@ -68,12 +74,13 @@ function openStore(dir: string, flags: WatchFlags, sops: readonly LoadedSop[], i
 export async function runWatch(flags: WatchFlags, io: Io): Promise<number> {
   const { host, port } = parseListenFlag(flags.listen);
   const token = flags.token ?? io.env[TOKEN_ENV];
-  const sops = await loadSops(flags.sops, io);
+  const sops = await loadSopDirectory(flags.sops, io);
   const titles = new Map(sops.map(({ sop }) => [sop.id, sop.title]));
   const out = flags.json === true ? io.stderr : io.stdout;
   const signal = io.signal;
   const dir = flags.out !== undefined ? resolve(io.cwd, flags.out) : newRunDirectory(resolve(io.cwd, 'runs'), 'watch', io.now());
   const store = openStore(dir, flags, sops, io);
+  const view = await liveView(flags, sops, io);
   const counts = { firing: 0, resolved: 0, refiring: 0, unlinked: new Set<string>(), linked: new Set<string>() };
   const onPayload = alertIntake(
     sops.map(({ sop }) => sop),
@@ -85,7 +92,8 @@ export async function runWatch(flags: WatchFlags, io: Io): Promise<number> {
         if (event.sop === undefined) counts.unlinked.add(event.alertname);
         else counts.linked.add(event.sop);
       }
-      const line = describe(event, titles);
+      const line = view === undefined ? watchLine(event, titles) : undefined;
+      view?.dispatch({ type: 'received', at: io.now(), event });
       if (line !== undefined) out.write(`${new Date(io.now()).toISOString().slice(11, 19)} ${line}\n`);
     },
   );
@@ -93,16 +101,21 @@ export async function runWatch(flags: WatchFlags, io: Io): Promise<number> {
   try {
     receiver = await startWebhookReceiver({ host, port, ...(token === undefined || token === '' ? {} : { token }), onPayload });
   } catch (error) {
+    view?.close();
     store.finish(ExitCode.Environment);
     throw new EnvironmentError(`watch: cannot listen on ${flags.listen}: ${error instanceof Error ? error.message : String(error)}`, '--listen 127.0.0.1:0 picks a free port');
   }
   const banner = { webhook: receiver.url, sops: sops.length, token_required: token !== undefined && token !== '', run_dir: store.dir };
   if (flags.json === true) io.stdout.write(`${JSON.stringify(banner)}\n`);
+  else if (view !== undefined) view.dispatch({ type: 'listening', at: io.now(), url: receiver.url, tokenRequired: banner.token_required, runDir: store.dir, sopsDir: flags.sops });
   else out.write(`live-assure watch: Alertmanager webhooks at ${receiver.url} (${banner.token_required ? 'Bearer token required' : 'no token'}), ${sops.length} SOPs from ${flags.sops}; run directory ${store.dir}. Ctrl-C stops it.\n`);
   try {
     if (!signal.aborted) await once(signal, 'abort').catch(() => undefined);
   } finally {
+    view?.dispatch({ type: 'stopping', at: io.now() });
     await receiver.close();
+    // The last frame stays on screen; the stop line below is plain text after it.
+    view?.close();
   }
   const summary = { kind: 'watch', ...receiver.stats(), firing: counts.firing, refiring: counts.refiring, resolved: counts.resolved, sops_linked: [...counts.linked].sort(), alerts_unlinked: [...counts.unlinked].sort() };
   store.writeSummary(summary);

@@ -78,10 +78,10 @@ function suiteXml(suite: JunitSuite): string {
   ].join('\n');
 }
 
-/** The whole report, one testsuite per SOP rehearsed. */
-export function junitXml(suites: readonly JunitSuite[]): string {
+/** The whole report, one testsuite per SOP rehearsed (or per run, for `report`). */
+export function junitXml(suites: readonly JunitSuite[], name = 'live-assure rehearse'): string {
   const cases = suites.flatMap((suite) => suite.cases);
   const totals = `tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}"`;
   const time = seconds(suites.reduce((sum, suite) => sum + suite.seconds, 0));
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="live-assure rehearse" ${totals} time="${time}">`, ...suites.map(suiteXml), '</testsuites>', ''].join('\n');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="${escapeXml(name)}" ${totals} time="${time}">`, ...suites.map(suiteXml), '</testsuites>', ''].join('\n');
 }

@@ -1,6 +1,8 @@
 import { evaluateThresholds, type Scopes } from '../engine/threshold-evaluation.js';
 import { parseThresholdExpr } from '../scenarios/threshold-expr.js';
 import type { ActionOutcome } from './actions/action-context.js';
+import { firstAlertAfter, whyNoAlert, type AlertFeed } from './alert-feed.js';
+import { describeMatcherSets, withoutAlertname } from './alert-detection.js';
 import { injectFault, type FaultContext } from './actions/inject-fault.js';
 import { pollHttp } from './actions/poll-http.js';
 import { runStep } from './actions/run-step.js';
@@ -29,6 +31,8 @@ export interface FlowOptions {
   halted(): Stop | undefined;
   /** Stops the rehearsal (a manual step answered abort). */
   halt(stop: Stop): void;
+  /** The alerts a webhook receiver hears: required by `detection.alert`. */
+  alerts?: AlertFeed;
 }
 
 type VerifiedPhase = 'baseline' | 'degraded' | 'recovered';
@@ -180,6 +184,12 @@ export class RehearsalFlow {
       const polled = await pollHttp(detection.probe.http, detection.probe.every, Math.max(0, deadline - this.#o.now()), actions);
       detectedAt = polled.metAt;
       measured = polled.outcome.summary;
+    } else if (detection.alert !== undefined) {
+      const feed = this.#o.alerts;
+      if (feed === undefined) throw new RangeError('detection.alert needs the alert receiver rehearse starts');
+      const alert = await firstAlertAfter(feed, injectedAt, deadline, this.#o.now, actions.signal);
+      detectedAt = alert?.at;
+      measured = alert === undefined ? whyNoAlert(feed, injectedAt) : `${alert.alertname} ${describeMatcherSets([withoutAlertname(alert.labels)])} ${alert.change}, notified at ${feed.url}`;
     } else {
       const expr = parseThresholdExpr(detection.metric ?? '');
       if ('error' in expr) throw new RangeError(expr.error);

@@ -1,4 +1,5 @@
 import type { RunSnapshot } from '../engine/run-events.js';
+import type { HeardAlert } from './alert-feed.js';
 import type { HypothesisVerdict } from './phase-verdict.js';
 import type { Milestones, Timings } from './rehearsal-timings.js';
 
@@ -37,7 +38,9 @@ export type RehearsalEvent =
   /** `time` is when it happened; some (impact, mitigated, recovered) are only known later, from the load's seconds. */
   | { type: 'milestone'; at: number; time: number; milestone: MilestoneName }
   | { type: 'stop'; at: number; stop: Stop }
-  | { type: 'load'; at: number; second: number; snapshot: RunSnapshot };
+  | { type: 'load'; at: number; second: number; snapshot: RunSnapshot }
+  /** An alert the rehearsal's receiver heard change state (`detection.alert`); `at` is its notification's arrival. */
+  | ({ type: 'alert'; at: number } & Omit<HeardAlert, 'at'>);
 
 export type RehearsalStatus = 'passed' | 'failed' | 'aborted' | 'rollback-failed' | 'interrupted' | 'unreachable' | 'not-injected' | 'cleanup-failed';
 

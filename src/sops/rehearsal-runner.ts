@@ -4,6 +4,7 @@ import type { RunSink, RunSummary } from '../engine/run-events.js';
 import { abortHolds, type Scopes } from '../engine/threshold-evaluation.js';
 import { parseThresholdExpr, type ThresholdExpr } from '../scenarios/threshold-expr.js';
 import type { FaultContext } from './actions/inject-fault.js';
+import type { AlertFeed, HeardAlert } from './alert-feed.js';
 import { LoadRecorder } from './load-recorder.js';
 import { RehearsalFlow } from './rehearsal-flow.js';
 import type { RehearsalEvent, RehearsalResult, Stop } from './rehearsal-model.js';
@@ -27,6 +28,8 @@ export interface RehearsalDeps {
   wallNow(): number;
   /** Watches the load from outside (the shadow leak sentinel on a real target). */
   watch?: RunWatch;
+  /** The alerts a webhook receiver hears, started before the rehearsal: required by `detection.alert`. Every change heard is emitted as an `alert` event. */
+  alerts?: AlertFeed;
 }
 
 function abortExprs(sop: Sop): ThresholdExpr[] {
@@ -78,7 +81,11 @@ export async function rehearse(deps: RehearsalDeps): Promise<RehearsalResult & {
       if (abortHolds(expr, recorder.window(second + 1 - abortSeconds, abortSeconds).records, second + 1, scopes)) haltBecause({ kind: 'abort', reason: `abort condition ${expr.text} held` });
     }
   }, contentNeedles(sop));
-  const flow = new RehearsalFlow({ sop, recorder, scopes, emit, now: deps.now, startedAt, actions: deps.actions, haltSignal: halt.signal, interrupt: deps.signal, halted: () => stop, halt: haltBecause });
+  const flow = new RehearsalFlow({ sop, recorder, scopes, emit, now: deps.now, startedAt, actions: deps.actions, haltSignal: halt.signal, interrupt: deps.signal, halted: () => stop, halt: haltBecause, ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }) });
+  const emitAlert = (alert: HeardAlert): void => emit({ ...alert, type: 'alert', at: Math.round(alert.at - startedAt) });
+  // Heard before this started too (the receiver is up first): the journal keeps every alert of the rehearsal.
+  for (const alert of deps.alerts?.heard() ?? []) emitAlert(alert);
+  const stopAlerts = deps.alerts?.onAlert(emitAlert);
 
   const loadStop = new AbortController();
   let maxDuration: NodeJS.Timeout | undefined;
@@ -113,6 +120,7 @@ export async function rehearse(deps: RehearsalDeps): Promise<RehearsalResult & {
     await flow.recovered(stop?.kind === 'interrupted');
   } finally {
     clearTimeout(maxDuration);
+    stopAlerts?.();
     deps.signal.removeEventListener('abort', onSignal);
     loadStop.abort();
     summary = load === undefined ? undefined : await load;

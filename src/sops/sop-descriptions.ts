@@ -1,4 +1,5 @@
 import { stepMethodsGiven } from '../scenarios/step-request.js';
+import { alertMatcherSets, describeMatcherSets } from './alert-detection.js';
 import type { Sop } from './sop-schema.js';
 
 /** One-line names of what an SOP does, as checks, the timeline and `--dry-run` call them. */
@@ -53,7 +54,7 @@ export function describeTrigger(sop: Sop): string {
 }
 
 export function describeDetection(sop: Sop): string {
-  const { probe, metric, within } = sop.detection;
-  const what = probe !== undefined ? `probe ${describeHttp(probe.http)}` : (metric ?? 'nothing');
+  const { probe, metric, alert, within } = sop.detection;
+  const what = probe !== undefined ? `probe ${describeHttp(probe.http)}` : alert !== undefined ? `alert ${describeMatcherSets(alertMatcherSets(sop, alert))}` : (metric ?? 'nothing');
   return `${what} within ${written(within)}`;
 }

@@ -2,6 +2,7 @@ import type { RuleIssue } from '../scenarios/rule-report.js';
 import { didYouMean } from '../scenarios/did-you-mean.js';
 import { stepMethodsGiven } from '../scenarios/step-request.js';
 import { parseThresholdExpr } from '../scenarios/threshold-expr.js';
+import { checkAlertDetection } from './alert-detection.js';
 import { parseHypothesis } from './hypothesis.js';
 import type { Sop } from './sop-schema.js';
 
@@ -101,7 +102,8 @@ export function checkSopRules(sop: Sop): RuleIssue[] {
   if (load === 'scenario' && sop.load.rate !== undefined) report(['load', 'rate'], 'a scenario sets its own rates: give scale instead');
   if (load === 'url' && sop.load.scale !== undefined) report(['load', 'scale'], 'scale is for a scenario: give rate for a url');
   checkTrigger(sop.trigger, report);
-  const detection = exactlyOne(['detection'], sop.detection, ['probe', 'metric'], report);
+  const detection = exactlyOne(['detection'], sop.detection, ['probe', 'metric', 'alert'], report);
+  if (sop.detection.alert !== undefined) for (const issue of checkAlertDetection(sop, sop.detection.alert)) report(issue.path, issue.message);
   if (sop.detection.probe !== undefined) checkHttp(['detection', 'probe', 'http'], sop.detection.probe.http, report);
   if (detection === 'metric' && sop.detection.metric !== undefined) {
     const expr = parseThresholdExpr(sop.detection.metric);

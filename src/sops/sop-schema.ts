@@ -125,6 +125,25 @@ const trigger = z
   })
   .describe('The fault: exactly one of toxic, demo_fault, http, shell.');
 
+/** The env var name rule of `${env:NAME}` references. */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and _, not starting with a digit');
+
+const alertDetection = z
+  .strictObject({
+    matchers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Labels the alert must carry, with these values (equality, as in `links.alerts`), e.g. `{ alertname: RoomInfoLatencyHigh }`; omitted: any of the SOP\'s own `links.alerts` matcher sets.'),
+    listen: z
+      .string()
+      .default('127.0.0.1:9095')
+      .describe('host:port of the webhook receiver the rehearsal runs from before the injection to the end; point an Alertmanager webhook_configs url at http://<listen>/webhook.'),
+    token_env: envName
+      .optional()
+      .describe('Environment variable holding the Bearer token Alertmanager must send (`http_config.authorization.credentials`); omitted: no token is asked for.'),
+  })
+  .describe('Detected when Alertmanager notifies a firing alert with these labels after the fault went in; TTD is the notification\'s arrival.');
+
 const detection = z
   .strictObject({
     within: duration().describe('The fault must be detected this soon after it is injected.'),
@@ -133,8 +152,9 @@ const detection = z
       .optional()
       .describe('Detected when this call\'s `expect` holds.'),
     metric: z.string().optional().describe('Detected when the background load shows it, e.g. `room-info.p99>250ms` over one window.'),
+    alert: alertDetection.optional(),
   })
-  .describe('A timed contract: exactly one of probe or metric must hold within the bound.');
+  .describe('A timed contract: exactly one of probe, metric or alert must hold within the bound.');
 
 const contentCheck = z
   .strictObject({

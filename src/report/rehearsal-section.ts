@@ -1,0 +1,74 @@
+import { buildLoadSection } from './load-section.js';
+import type { Annotation, Band, Milestone, RehearsalSection } from './report-model.js';
+import type { RunDirectory } from './run-directory.js';
+
+/** Milestones in the order a rehearsal reaches them; the journal keeps them as a map. */
+const MILESTONE_ORDER = ['injected', 'impact', 'detected', 'mitigationStarted', 'mitigated', 'faultRemoved', 'recovered'];
+
+const MILESTONE_LABELS: Record<string, string> = {
+  injected: 'fault injected',
+  impact: 'impact seen',
+  detected: 'detected',
+  mitigationStarted: 'mitigation started',
+  mitigated: 'mitigated',
+  faultRemoved: 'fault removed',
+  recovered: 'recovered',
+};
+
+export function milestoneLabel(name: string): string {
+  return MILESTONE_LABELS[name] ?? name;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** One rehearsal: its journal, and its background load charted with phases, steps and milestones. */
+export function buildRehearsalSection(run: RunDirectory, index: number): RehearsalSection {
+  const journal = run.journal;
+  const sopId = journal?.sop.id ?? (typeof run.summary === 'object' && run.summary !== null && 'sop' in run.summary ? text(run.summary.sop) : run.dir);
+  const load = run.intervals.length > 0 || run.events.some((event) => event.type === 'started') ? buildLoadSection(`rehearsal-${index}-load`, `background load of ${sopId}`, 'rehearsal', [run]) : undefined;
+  const startedMs = Date.parse(journal?.started_at ?? run.manifest.started_at);
+  const milestones: Milestone[] = Object.entries(journal?.timeline ?? {})
+    .map(([name, at_ms]) => ({ name, at_ms }))
+    .sort((a, b) => a.at_ms - b.at_ms || MILESTONE_ORDER.indexOf(a.name) - MILESTONE_ORDER.indexOf(b.name));
+  if (load !== undefined) {
+    // Rehearsal times are ms since the rehearsal started; the charts count from the load's second 0.
+    const shift = (startedMs - load.origin_ms) / 1000;
+    const annotations: Annotation[] = milestones.map((milestone) => ({ at_s: shift + milestone.at_ms / 1000, kind: 'milestone', label: milestoneLabel(milestone.name) }));
+    for (const event of run.events) {
+      const at_s = (Date.parse(event.at ?? '') - load.origin_ms) / 1000;
+      if (!Number.isFinite(at_s)) continue;
+      // Inject, detection, mitigation and recovered phases start at milestones already marked.
+      if (event.type === 'rehearsal-phase' && ['baseline', 'degraded', 'rollback'].includes(text(event['phase']))) annotations.push({ at_s, kind: 'phase', label: `${text(event['phase'])} phase` });
+      if (event.type === 'rehearsal-step') annotations.push({ at_s, kind: 'step', label: `${text(event['phase'])}: ${text(event['name'])}` });
+      if (event.type === 'rehearsal-stop') annotations.push({ at_s, kind: 'stop', label: 'stopped' });
+      if (event.type === 'rehearsal-alert') annotations.push({ at_s, kind: 'alert', label: `alert ${text(event['alertname'])}` });
+    }
+    const bands: Band[] = Object.entries(journal?.windows ?? {}).flatMap(([phase, window]) =>
+      phase === 'baseline' || phase === 'degraded' || phase === 'recovered' ? [{ from_s: window.from_second, to_s: window.from_second + window.seconds, kind: phase, label: `${phase} window` }] : [],
+    );
+    const injected = journal?.timeline['injected'];
+    if (injected !== undefined) {
+      const removed = journal?.timeline['faultRemoved'];
+      bands.push({ from_s: shift + injected / 1000, to_s: removed === undefined ? load.duration_s : shift + removed / 1000, kind: 'fault', label: 'fault active' });
+    }
+    load.annotations = [...load.annotations.filter((annotation) => annotation.kind !== 'stop'), ...annotations].sort((a, b) => a.at_s - b.at_s);
+    load.bands = bands;
+  }
+  return {
+    id: `rehearsal-${index}`,
+    sop: { id: sopId, title: journal?.sop.title ?? sopId, owners: journal?.sop.owners ?? [], ...(journal?.sop.file === undefined ? {} : { file: journal.sop.file }) },
+    dir: run.dir,
+    status: journal?.status ?? 'incomplete',
+    exit_code: journal?.exit_code ?? run.manifest.exit_code ?? -1,
+    started_at: journal?.started_at ?? run.manifest.started_at,
+    ended_at: journal?.ended_at ?? run.manifest.ended_at ?? run.manifest.started_at,
+    duration_ms: journal?.duration_ms ?? 0,
+    stop: journal?.stop === undefined ? undefined : `${journal.stop.kind}: ${journal.stop.reason}`,
+    timings: journal?.timings ?? {},
+    milestones,
+    checks: journal?.checks ?? [],
+    load,
+  };
+}

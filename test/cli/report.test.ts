@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/test-io.js';
+import { writeLoadtestRun } from '../helpers/run-dirs.js';
+
+const FIXTURES = 'test/fixtures/runs';
+const work = mkdtempSync(join(tmpdir(), 'la-report-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('live-assure report', () => {
+  it('writes every format asked for and prints the verdict and summary', async () => {
+    const out = join(work, 'all');
+    const { code, stdout, stderr } = await runCli(['report', FIXTURES, '--format', 'html,md,json,junit', '--out', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toMatch(/^PASS — 1 load test passed, 1 rehearsal passed, 2 alerts watched; \d+ action items$/);
+    expect(stdout).toMatch(/report: 3 run directories → .*report\.html, .*report\.md, .*report\.json, .*report\.junit\.xml/);
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(markdown).toMatch(/^# demo — 2026-12-07 20:10 to 2026-12-07 20:11 UTC|^# 3 runs/);
+    expect(markdown).toMatch(/\| DiskFull \| 2026-12-07 20:10:40 UTC \| still firing \| ❌ NO SOP \|/);
+    const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { loads: unknown[]; rehearsals: unknown[]; watches: unknown[] };
+    expect([json.loads.length, json.rehearsals.length, json.watches.length]).toEqual([1, 1, 1]);
+    const junit = readFileSync(join(out, 'report.junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="live-assure report" tests="\d+" failures="3"/);
+    expect(junit).toMatch(/<testcase classname="coverage.alerts" name="DiskFull has an SOP"[^>]*>\s*<failure/);
+    expect(junit).toMatch(/<testsuite name="room-info-storage-latency" tests="12" failures="0"/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<script|<link|src="http|href="http|@import|url\(/);
+  });
+
+  it('--json prints the model alone on stdout and writes nothing without --out', async () => {
+    const cwd = join(work, 'json-cwd');
+    mkdirSync(cwd);
+    const { code, stdout } = await runCli(['report', join(process.cwd(), FIXTURES), '--json'], { cwd });
+    expect(code).toBe(0);
+    const model = JSON.parse(stdout) as { verdict: { pass: boolean }; appendix: Array<{ files: unknown[] }> };
+    expect(model.verdict.pass).toBe(true);
+    expect(model.appendix).toHaveLength(3);
+    expect(existsSync(join(cwd, 'reports'))).toBe(false);
+  });
+
+  it('exits 1 when a run in it failed, so CI can gate on the report', async () => {
+    const run = join(work, 'failed-run');
+    writeLoadtestRun(run, { name: 'night', hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'gift-send', seconds: 3, perSecond: 20, ms: 300 }], thresholds: [{ expr: 'gift-send.p99<200ms', value: 300, pass: false }], verdict: 'fail' });
+    const { code, stdout } = await runCli(['report', run, '--format', 'md', '--out', join(work, 'failed')]);
+    expect(code).toBe(1);
+    expect(stdout.split('\n')[0]).toBe('FAIL — load test night: 1 threshold failed; 1 action item');
+    expect(readFileSync(join(work, 'failed', 'report.md'), 'utf8')).toMatch(/threshold gift-send\.p99<200ms failed \(measured 300\)/);
+  });
+
+  it.each([
+    [['report', FIXTURES, '--format', 'pdf'], /^live-assure: --format: unknown format "pdf": choose from html, md, json, junit/],
+    [['report', 'no/such/dir'], /^live-assure: report: no\/such\/dir: no such directory/],
+    [['report', 'sops'], /^live-assure: report: sops holds no run directory/],
+    [['report', FIXTURES, '--max-age', 'soon'], /^live-assure: --max-age: expected an age like 30d/],
+  ])('refuses %j with one line and exit 2', async (argv, message) => {
+    const { code, stdout, stderr } = await runCli(argv);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('locates a manifest that is not a run manifest', async () => {
+    const run = join(work, 'bad-manifest');
+    mkdirSync(run);
+    writeFileSync(join(run, 'manifest.json'), JSON.stringify({ kind: 'benchmark' }));
+    const { code, stderr } = await runCli(['report', run]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/manifest\.json:1:1 kind: Invalid option: expected one of "loadtest"\|"rehearsal"\|"watch"/);
+  });
+});

@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../src/errors.js';
+import { loadScenarioFile } from '../../src/scenarios/load-scenario.js';
+import { buildReport, type ReportInput } from '../../src/report/build-report.js';
+import { findRunDirectories, readRunDirectory } from '../../src/report/run-directory.js';
+import { writeLoadtestRun } from '../helpers/run-dirs.js';
+
+const FIXTURES = 'test/fixtures/runs';
+const LOADTEST = `${FIXTURES}/2026-12-07T20-10-12Z-demo`;
+const NOW = Date.parse('2026-12-08T09:00:00Z');
+const DAY = 86_400_000;
+const work = mkdtempSync(join(tmpdir(), 'la-report-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function readAll(paths: string[]) {
+  return findRunDirectories(paths, process.cwd()).map(({ path, shown }) => readRunDirectory(path, shown));
+}
+
+function report(paths: string[], extra: Partial<ReportInput> = {}) {
+  return buildReport({ runs: readAll(paths), scenarios: new Map(), sops: [], nowMs: NOW, maxAgeMs: 30 * DAY, tool: { name: 'live-assure', version: 'test' }, notes: [], ...extra });
+}
+
+describe('the report model from recorded runs (a demo load test, a rehearsal, a watch session)', () => {
+  it('recomputes the load test from its intervals as the engine summarised it', () => {
+    const model = report([LOADTEST]);
+    const summary = JSON.parse(readFileSync(join(LOADTEST, 'summary.json'), 'utf8')) as { requests: number; latency_ms: { p99: number; max: number }; endpoints: Record<string, { latency_ms: { p99: number } }> };
+    const [load] = model.loads;
+    expect(load?.totals.requests).toBe(summary.requests);
+    expect(load?.totals.latency_ms?.p99).toBe(summary.latency_ms.p99);
+    expect(load?.totals.latency_ms?.max).toBe(summary.latency_ms.max);
+    expect(load?.endpoints.find((row) => row.name === 'room-info')?.latency_ms?.p99).toBe(summary.endpoints['room-info']?.latency_ms.p99);
+    expect(load?.endpoints.map((row) => row.name).slice(0, 3)).toEqual(['room-info', 'room-enter', 'danmaku-recent']);
+    expect(load?.series.rate.length).toBe(load?.duration_s);
+    expect(load?.isolation).toMatchObject({ ok: true, sentinel_ok: true, preflight: '3 write steps proven isolated, fails closed' });
+    expect(model.verdict).toMatchObject({ pass: true });
+  });
+
+  it('compares the forecast with what the load test stood for, through the call graph', async () => {
+    const scenario = await loadScenarioFile('scenarios/demo.yaml', { cwd: process.cwd(), env: {} });
+    const model = report([LOADTEST], { scenarios: new Map([[LOADTEST, scenario]]) });
+    const [capacity] = model.capacity;
+    expect(capacity?.scale).toBeCloseTo(0.1, 9);
+    const roomInfo = capacity?.endpoints.find((row) => row.endpoint === 'room-info');
+    // The measured 5-second peak ÷ scale, against the forecast peak of 83.3/s.
+    expect(roomInfo?.forecast_qps).toBeCloseTo(83.333, 2);
+    expect(roomInfo?.equivalent_qps).toBeCloseTo((roomInfo?.measured_peak_qps ?? 0) / 0.1, 6);
+    expect(capacity?.services.map((row) => row.service)).toContain('room-svc');
+    expect(capacity?.validated_level).toBe(Math.min(...(capacity?.endpoints ?? []).map((row) => row.reached)));
+  });
+
+  it('charts a rehearsal with its fault band, windows and milestones, and its checks and timings', () => {
+    const model = report([`${FIXTURES}/2026-12-07T20-10-12Z-rehearse-room-info-storage-latency`]);
+    const [rehearsal] = model.rehearsals;
+    expect(rehearsal?.status).toBe('passed');
+    expect(rehearsal?.timings['ttd_ms']).toBe(977);
+    expect(rehearsal?.milestones.map((m) => m.name)).toEqual(['injected', 'impact', 'detected', 'mitigationStarted', 'mitigated', 'faultRemoved', 'recovered']);
+    const bands = rehearsal?.load?.bands ?? [];
+    expect(bands.map((band) => band.kind).sort()).toEqual(['baseline', 'degraded', 'fault', 'recovered']);
+    const fault = bands.find((band) => band.kind === 'fault');
+    // Injected at 12.2s of the rehearsal, removed at 31.2s; the load started a moment after the rehearsal.
+    expect(fault?.from_s).toBeGreaterThan(11);
+    expect((fault?.to_s ?? 0) - (fault?.from_s ?? 0)).toBeCloseTo(19.006, 2);
+    expect(rehearsal?.load?.annotations.some((a) => a.kind === 'milestone' && a.label === 'detected')).toBe(true);
+    expect(rehearsal?.checks.filter((check) => check.result === 'passed')).toHaveLength(12);
+  });
+
+  it('links each alert to its SOP, sees the rehearsal that ran while it fired, and lists the gaps as action items', () => {
+    const model = report([FIXTURES], { sops: [{ id: 'gift-service-errors', title: 'Gift' }] });
+    const room = model.coverage.alerts.find((alert) => alert.alertname === 'RoomInfoLatencyHigh');
+    expect(room).toMatchObject({ sop: 'room-info-storage-latency', by: 'matchers', rehearsal: 'fresh', resolved_at: '2026-12-07T20:10:45.000Z' });
+    expect(room?.executed?.dir).toContain('rehearse-room-info-storage-latency');
+    expect(model.coverage.unlinked).toEqual(['DiskFull']);
+    expect(model.coverage.sops.map((sop) => [sop.id, sop.state])).toEqual([['gift-service-errors', 'never'], ['room-info-storage-latency', 'fresh']]);
+    expect(model.actions.map((item) => item.type)).toEqual(['sop', 'rehearse']);
+    expect(model.actions[0]?.text).toMatch(/alert DiskFull fired with no SOP/);
+    // A load test alert lands on the chart of the rehearsal it fired during.
+    expect(model.rehearsals[0]?.load?.annotations.some((a) => a.kind === 'alert' && a.label === 'RoomInfoLatencyHigh firing')).toBe(true);
+  });
+
+  it('calls a green rehearsal stale once it is older than the bound', () => {
+    const model = report([FIXTURES], { nowMs: Date.parse('2027-02-01T00:00:00Z') });
+    expect(model.coverage.sops.find((sop) => sop.id === 'room-info-storage-latency')?.state).toBe('stale');
+    expect(model.actions.some((item) => item.type === 'rehearse' && /room-info-storage-latency was last rehearsed green/.test(item.text))).toBe(true);
+  });
+});
+
+describe('several load agents of one scenario', () => {
+  it('merge into one load: counts add up on the wall clock and thresholds are judged over the merged histograms', () => {
+    const dir = join(work, 'agents');
+    // Agent a is fast; agent b, a second later, is slow: each alone passes p99<50ms only if fast.
+    writeLoadtestRun(join(dir, 'a'), { name: 'final', hash: 'sha256:same', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'room-info', seconds: 10, perSecond: 100, ms: 5 }], thresholds: [{ expr: 'room-info.p99<50ms', value: 5, pass: true }] });
+    writeLoadtestRun(join(dir, 'b'), { name: 'final', hash: 'sha256:same', startedAt: '2026-12-31T15:00:01.000Z', traffic: [{ endpoint: 'room-info', seconds: 10, perSecond: 100, ms: (s) => (s < 5 ? 5 : 200), failing: 2 }], thresholds: [{ expr: 'room-info.p99<50ms', value: 49, pass: true }] });
+    writeLoadtestRun(join(dir, 'other'), { name: 'other', hash: 'sha256:different', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'x', seconds: 2, perSecond: 10, ms: 1 }] });
+    const model = report([dir]);
+    expect(model.loads).toHaveLength(2);
+    const merged = model.loads.find((load) => load.runs.length === 2);
+    expect(merged?.totals.requests).toBe(2000);
+    expect(merged?.totals.errors).toBe(20);
+    expect(merged?.duration_s).toBe(11);
+    // Seconds 1–9 carry both agents: 200 requests each.
+    expect(merged?.series.rate[5]).toBe(200);
+    expect(merged?.series.rate[0]).toBe(100);
+    // A quarter of the merged requests took ~200ms: p99 over both is far past 50ms, though both agents "passed".
+    expect(merged?.thresholds).toEqual([{ expr: 'room-info.p99<50ms', value: expect.any(Number), pass: false }]);
+    expect(merged?.thresholds[0]?.value).toBeGreaterThan(150);
+    expect(model.verdict.pass).toBe(false);
+    expect(model.verdict.line).toMatch(/^FAIL — load test final: 1 threshold failed/);
+  });
+});
+
+describe('run directories that are not whole', () => {
+  it('keeps what a killed run wrote: a cut-off last line is noted, not fatal', () => {
+    const dir = join(work, 'killed');
+    writeLoadtestRun(dir, { name: 'killed', hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'e', seconds: 3, perSecond: 10, ms: 2 }] });
+    const intervals = readFileSync(join(dir, 'intervals.ndjson'), 'utf8');
+    writeFileSync(join(dir, 'intervals.ndjson'), `${intervals}{"second":3,"endpoint":"e","cou`);
+    rmSync(join(dir, 'summary.json'));
+    const model = report([dir]);
+    expect(model.loads[0]?.totals.requests).toBe(30);
+    expect(model.loads[0]?.verdict).toBe('unknown');
+    expect(model.notes.join('\n')).toMatch(/intervals\.ndjson: the last line was cut off/);
+    expect(model.notes.join('\n')).toMatch(/no summary\.json/);
+  });
+
+  it('refuses a broken line in the middle with its file and line', () => {
+    const dir = join(work, 'broken');
+    writeLoadtestRun(dir, { name: 'broken', hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'e', seconds: 3, perSecond: 10, ms: 2 }] });
+    const lines = readFileSync(join(dir, 'intervals.ndjson'), 'utf8').split('\n');
+    lines[1] = '{"second": "two"}';
+    writeFileSync(join(dir, 'intervals.ndjson'), lines.join('\n'));
+    let caught: unknown;
+    try {
+      readAll([dir]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidInputError);
+    expect(caught instanceof InvalidInputError ? caught.issues[0] : undefined).toMatchObject({ line: 2, message: expect.stringMatching(/^not an interval/) });
+  });
+});
