@@ -1,15 +1,15 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { inputHash } from '../engine/run-store.js';
-import { InvalidInputError, UsageError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { KnownSop } from '../report/alert-coverage.js';
 import type { RunDirectory } from '../report/run-directory.js';
 import { watchedSops } from '../report/run-files.js';
 import { loadScenarioFile } from '../scenarios/load-scenario.js';
 import type { Scenario } from '../scenarios/schema.js';
-import { loadSopFiles } from '../sops/load-sop.js';
 import { scenarioWithoutSecrets } from './scenario-without-secrets.js';
+import { loadSopDirectory } from './sop-directory.js';
 
 /**
  * The scenario behind each loadtest run, for forecast vs measured: `--scenario`, else the file
@@ -45,15 +45,7 @@ export async function scenariosOfRuns(runs: readonly RunDirectory[], given: stri
 /** The SOP set the report covers: `--sops` (every SOP file in it) and every SOP a watch session watched. */
 export async function knownSops(runs: readonly RunDirectory[], dir: string | undefined, io: Io): Promise<KnownSop[]> {
   const known = new Map<string, KnownSop>();
-  if (dir !== undefined) {
-    let names: string[];
-    try {
-      names = readdirSync(resolve(io.cwd, dir)).filter((name) => /\.ya?ml$/.test(name) && !name.endsWith('.schema.yaml')).sort();
-    } catch (error) {
-      throw new UsageError(`--sops ${dir}: ${error instanceof Error && 'code' in error ? String(error.code) : String(error)}`, 'give the directory that holds the SOP files, e.g. --sops sops');
-    }
-    for (const { sop } of await loadSopFiles(names.map((name) => join(dir, name)), { cwd: io.cwd, env: io.env })) known.set(sop.id, { id: sop.id, title: sop.title });
-  }
+  if (dir !== undefined) for (const { sop } of await loadSopDirectory(dir, io)) known.set(sop.id, { id: sop.id, title: sop.title });
   for (const run of runs.filter((entry) => entry.manifest.kind === 'watch')) {
     const parsed = watchedSops.safeParse(run.manifest.sop);
     if (parsed.success) for (const sop of parsed.data) if (!known.has(sop.id)) known.set(sop.id, { id: sop.id, title: sop.title });

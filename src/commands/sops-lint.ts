@@ -8,7 +8,7 @@ import { linkAlert } from '../watch/alert-sop-links.js';
 import { parseAgeFlag } from './age-flag.js';
 import { colour } from './colour.js';
 import { readRehearsalHistory } from './rehearsal-history.js';
-import { loadSopDirectory } from './watch.js';
+import { loadSopDirectory } from './sop-directory.js';
 
 export interface SopsLintFlags {
   rules: string[];

@@ -1,17 +1,17 @@
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { WriteStream } from 'node:tty';
 import { createRunStore, newRunDirectory, type RunStore } from '../engine/run-store.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { loadSopFiles, type LoadedSop } from '../sops/load-sop.js';
+import type { LoadedSop } from '../sops/load-sop.js';
 import { alertIntake } from '../watch/alert-intake.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../watch/webhook-receiver.js';
 import type { WatchView } from '../ui/watch-dashboard.js';
 import { watchLine } from '../ui/watch-lines.js';
 import { readVersion } from '../version.js';
+import { loadSopDirectory } from './sop-directory.js';
 import { parseListenFlag } from './listen-flag.js';
 
 export interface WatchFlags {
@@ -27,18 +27,6 @@ export interface WatchFlags {
 /** The token Alertmanager must send (`http_config.authorization.credentials`), when not given as a flag. */
 const TOKEN_ENV = 'LIVE_ASSURE_WATCH_TOKEN';
 
-/** The SOP files (`*.yaml`, `*.yml`) of a directory, every one checked; `sops lint` reads `--sops` the same way. */
-export async function loadSopDirectory(dir: string, io: Io): Promise<LoadedSop[]> {
-  let names: string[];
-  try {
-    names = readdirSync(resolve(io.cwd, dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
-  } catch (error) {
-    throw new UsageError(`--sops ${dir}: ${error instanceof Error && 'code' in error ? String(error.code) : String(error)}`, 'give the directory that holds the SOP files, e.g. --sops sops');
-  }
-  const loaded = await loadSopFiles(names.map((name) => join(dir, name)), { cwd: io.cwd, env: io.env });
-  if (loaded.length === 0) throw new UsageError(`--sops ${dir}: no SOP files (*.yaml) there`);
-  return loaded;
-}
 
 /** The Ink view on a terminal (not with --no-tui, --json or under CI); undefined: plain lines. */
 async function liveView(flags: WatchFlags, sops: readonly LoadedSop[], io: Io): Promise<WatchView | undefined> {

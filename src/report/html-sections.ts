@@ -36,6 +36,7 @@ export function rehearsalHtml(rehearsal: RehearsalSection): string {
 <div class="stats">${timing('time to detect', 'ttd_ms')}${timing('time to mitigate', 'ttm_ms')}${timing('inject → mitigated', 'ttm_total_ms')}${timing('time to recover', 'ttr_ms')}</div>
 <ol class="timeline">${timeline}</ol>
 ${rehearsal.load === undefined ? '' : loadHtml(rehearsal.load)}
+${rehearsal.alerts.length === 0 ? '' : `<h4>Alerts heard</h4><ul class="checks">${rehearsal.alerts.map((alert) => `<li>${formatTime(alert.at)} ${escapeHtml(alert.alertname)} ${escapeHtml(alert.change)}${alert.matches ? ' — <b>the detection</b>' : ''}</li>`).join('')}</ul>`}
 ${checks}</section>`;
 }
 

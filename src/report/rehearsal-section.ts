@@ -43,7 +43,7 @@ export function buildRehearsalSection(run: RunDirectory, index: number): Rehears
       if (event.type === 'rehearsal-phase' && ['baseline', 'degraded', 'rollback'].includes(text(event['phase']))) annotations.push({ at_s, kind: 'phase', label: `${text(event['phase'])} phase` });
       if (event.type === 'rehearsal-step') annotations.push({ at_s, kind: 'step', label: `${text(event['phase'])}: ${text(event['name'])}` });
       if (event.type === 'rehearsal-stop') annotations.push({ at_s, kind: 'stop', label: 'stopped' });
-      if (event.type === 'rehearsal-alert') annotations.push({ at_s, kind: 'alert', label: `alert ${text(event['alertname'])}` });
+      if (event.type === 'rehearsal-alert') annotations.push({ at_s, kind: 'alert', label: `alert ${text(event['alertname'])} ${text(event['change'])}${event['matches'] === true ? ' (the detection)' : ''}` });
     }
     const bands: Band[] = Object.entries(journal?.windows ?? {}).flatMap(([phase, window]) =>
       phase === 'baseline' || phase === 'degraded' || phase === 'recovered' ? [{ from_s: window.from_second, to_s: window.from_second + window.seconds, kind: phase, label: `${phase} window` }] : [],
@@ -69,6 +69,9 @@ export function buildRehearsalSection(run: RunDirectory, index: number): Rehears
     timings: journal?.timings ?? {},
     milestones,
     checks: journal?.checks ?? [],
+    alerts: run.events
+      .filter((event) => event.type === 'rehearsal-alert')
+      .map((event) => ({ at: event.at ?? '', alertname: text(event['alertname']), change: text(event['change']), matches: event['matches'] === true })),
     load,
   };
 }

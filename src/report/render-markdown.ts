@@ -45,6 +45,7 @@ export function renderMarkdown(model: ReportModel): string {
       const failed = r.checks.filter((c) => c.result === 'failure' || c.result === 'error');
       out.push(`### ${r.sop.id}`, '', `${r.sop.title}. ${r.milestones.map((m) => `${milestoneLabel(m.name)} +${formatSpan(m.at_ms / 1000)}`).join(' → ')}`, '');
       if (failed.length > 0) out.push(...failed.map((c) => `- ❌ ${c.group} ${c.name}: ${c.message}`), '');
+      if (r.alerts.length > 0) out.push(...r.alerts.map((a) => `- alert ${a.alertname} ${a.change} at ${formatTime(a.at)}${a.matches ? ' (the detection)' : ''}`), '');
     }
   }
   out.push('## Alerts → SOPs', '');

@@ -133,6 +133,8 @@ export interface RehearsalSection {
   timings: Record<string, number | null>;
   milestones: Milestone[];
   checks: JournalCheck[];
+  /** Alerts the rehearsal's receiver heard (`detection.alert`); `matches`: one the detection waited for. */
+  alerts: Array<{ at: string; alertname: string; change: string; matches: boolean }>;
   load: LoadSection | undefined;
 }
 

@@ -17,7 +17,7 @@ export interface RehearsalRecord {
   dir: string;
 }
 
-export interface RehearsalFreshness {
+interface RehearsalFreshness {
   sop: string;
   state: 'fresh' | 'stale' | 'never';
   lastGreen?: { at: string; dir: string };
