@@ -1,3 +1,4 @@
+import { formatThresholdValue } from './report-format.js';
 import type { ActionItem, CapacitySection, Coverage, LoadSection, RehearsalSection } from './report-model.js';
 
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
@@ -17,7 +18,8 @@ export function findActionItems(loads: readonly LoadSection[], capacity: readonl
   }
   for (const load of loads.filter((section) => section.kind === 'loadtest')) {
     const source = load.runs.join(', ');
-    for (const threshold of load.thresholds.filter((entry) => !entry.pass)) items.push({ type: 'threshold', source, text: `threshold ${threshold.expr} failed (measured ${threshold.value ?? 'nothing'}): fix the cause or revisit the bound` });
+    for (const threshold of load.thresholds.filter((entry) => !entry.pass)) items.push({ type: 'threshold', source, text: `threshold ${threshold.expr} failed (measured ${formatThresholdValue(threshold.expr, threshold.value)}): fix the cause or revisit the bound` });
+    if (load.verdict === 'unknown') items.push({ type: 'threshold', source, text: 'the run did not finish (killed, or the machine died): its numbers cover what it recorded; run it again to a verdict' });
     for (const endpoint of load.endpoints) {
       if (endpoint.slo_p99_ok === false) items.push({ type: 'slo', source, text: `${endpoint.name}: p99 ${endpoint.latency_ms?.p99}ms misses the SLO of ${load.slo?.p99_ms}ms` });
       if (endpoint.slo_errors_ok === false) items.push({ type: 'slo', source, text: `${endpoint.name}: error rate ${percent(endpoint.error_rate)} misses the SLO of ${percent(load.slo?.error_rate ?? 0)}` });
@@ -33,7 +35,7 @@ export function findActionItems(loads: readonly LoadSection[], capacity: readonl
     items.push({ type: 'sop', source, text: `alert ${alertname} fired with no SOP: write one (links.alerts matchers) or add a runbook_url annotation pointing at an existing SOP` });
   }
   for (const sop of coverage.sops.filter((entry) => entry.state !== 'fresh')) {
-    items.push({ type: 'rehearse', source: sop.last_run === undefined ? '' : sop.last_run.at, text: sop.state === 'never' ? `SOP ${sop.id} has no green rehearsal in these runs: schedule one` : `SOP ${sop.id} was last rehearsed green ${sop.last_green ?? ''}, more than ${days(coverage.max_age_ms)} ago: schedule a rehearsal` });
+    items.push({ type: 'rehearse', source: sop.last_run?.dir ?? '', text: sop.state === 'never' ? `SOP ${sop.id} has no green rehearsal in these runs: schedule one` : `SOP ${sop.id} was last rehearsed green ${sop.last_green ?? ''}, more than ${days(coverage.max_age_ms)} ago: schedule a rehearsal` });
   }
   return items;
 }

@@ -46,7 +46,7 @@ export function buildCoverage(watches: readonly WatchSection[], rehearsals: read
       title: titles.get(id),
       state: fresh?.state ?? 'never',
       last_green: fresh?.lastGreen?.at,
-      last_run: fresh?.lastRun === undefined ? undefined : { at: fresh.lastRun.at, status: fresh.lastRun.status },
+      last_run: fresh?.lastRun === undefined ? undefined : { at: fresh.lastRun.at, status: fresh.lastRun.status, dir: fresh.lastRun.dir },
       alerts_fired: alerts.filter((alert) => alert.sop === id).length,
     };
   });

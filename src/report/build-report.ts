@@ -2,7 +2,7 @@ import type { Scenario } from '../scenarios/schema.js';
 import { findActionItems } from './action-items.js';
 import { buildCoverage, type KnownSop } from './alert-coverage.js';
 import { buildCapacitySection, recordedScale } from './capacity-section.js';
-import { buildLoadSection, loadOrigin } from './load-section.js';
+import { buildLoadSection, loadName, loadOrigin, runEnd } from './load-section.js';
 import { buildRehearsalSection } from './rehearsal-section.js';
 import type { AppendixRun, CapacitySection, LoadSection, ReportModel, WatchSection } from './report-model.js';
 import { describeRuns, reportVerdict } from './report-summary.js';
@@ -22,13 +22,16 @@ export interface ReportInput {
   notes: readonly string[];
 }
 
-/** Agents of one load: the same input hash, overlapping in time (a minute of slack for staggered starts). */
+/** Agents start within this of each other; a re-run of the same scenario starts after the last one ended. */
+const AGENT_START_SLACK_MS = 60_000;
+
+/** Agents of one load: the same input hash, started together (within a minute) and overlapping in time. */
 function groupLoadtests(runs: readonly RunDirectory[]): RunDirectory[][] {
   const groups: Array<{ hash: string; from: number; to: number; runs: RunDirectory[] }> = [];
   for (const run of [...runs].sort((a, b) => loadOrigin(a) - loadOrigin(b))) {
     const from = loadOrigin(run);
-    const to = Date.parse(run.load?.ended_at ?? run.manifest.ended_at ?? '') || from;
-    const group = groups.find((candidate) => candidate.hash !== '' && candidate.hash === run.manifest.hash && from <= candidate.to + 60_000);
+    const to = runEnd(run);
+    const group = groups.find((candidate) => candidate.hash !== '' && candidate.hash === run.manifest.hash && from < candidate.to && to > candidate.from && Math.abs(from - candidate.from) <= AGENT_START_SLACK_MS);
     if (group === undefined) groups.push({ hash: run.manifest.hash, from, to, runs: [run] });
     else {
       group.runs.push(run);
@@ -69,7 +72,7 @@ function appendixOf(run: RunDirectory): AppendixRun {
 export function buildReport(input: ReportInput): ReportModel {
   const byKind = (kind: string): RunDirectory[] => input.runs.filter((run) => run.manifest.kind === kind);
   const watches = byKind('watch').map(buildWatchSection);
-  const loads = groupLoadtests(byKind('loadtest')).map((group, i) => buildLoadSection(`load-${i}`, group[0]?.load?.name ?? group[0]?.dir ?? 'load', 'loadtest', group));
+  const loads = groupLoadtests(byKind('loadtest')).map((group, i) => buildLoadSection(`load-${i}`, group[0] === undefined ? 'load' : loadName(group[0]), 'loadtest', group));
   const rehearsals = byKind('rehearsal')
     .sort((a, b) => a.manifest.started_at.localeCompare(b.manifest.started_at))
     .map(buildRehearsalSection);
@@ -82,6 +85,12 @@ export function buildReport(input: ReportInput): ReportModel {
     const scenario = load.runs.map((dir) => input.scenarios.get(dir)).find((found) => found !== undefined);
     const scale = recordedScale(run?.manifest.plan);
     if (run?.manifest.scenario === undefined) continue;
+    const ran = run.manifest.scenario;
+    const ranName = typeof ran === 'object' && ran !== null && 'name' in ran ? ran.name : undefined;
+    if (scenario !== undefined && ranName !== scenario.name) {
+      notes.push(`${load.runs.join(', ')}: ran scenario ${String(ranName)}, not ${scenario.name}: no forecast vs measured for it`);
+      continue;
+    }
     if (scenario === undefined || scale === undefined) {
       notes.push(`${load.runs.join(', ')}: no forecast vs measured (the scenario file could not be found; give --scenario <file>)`);
       continue;
@@ -91,7 +100,7 @@ export function buildReport(input: ReportInput): ReportModel {
   const coverage = buildCoverage(watches, rehearsals, input.sops, input.nowMs, input.maxAgeMs);
   const actions = findActionItems(loads, capacity, rehearsals, coverage);
   const starts = input.runs.map((run) => Date.parse(run.manifest.started_at)).filter(Number.isFinite);
-  const ends = input.runs.map((run) => Date.parse(run.manifest.ended_at ?? run.load?.ended_at ?? run.journal?.ended_at ?? run.manifest.started_at)).filter(Number.isFinite);
+  const ends = input.runs.map(runEnd).filter(Number.isFinite);
   const window = { from: new Date(Math.min(...starts)).toISOString(), to: new Date(Math.max(...ends)).toISOString() };
   const model: Omit<ReportModel, 'verdict' | 'summary' | 'title'> = {
     generated_at: new Date(input.nowMs).toISOString(),

@@ -17,7 +17,7 @@ export function recordedScale(plan: unknown): number | undefined {
 
 /**
  * Forecast vs measured: what the forecast says each endpoint and service takes at the event's
- * peak, and what the load test stands for once its measured peak is scaled back up. A test at
+ * peak, and what the load test stands for once its busiest 30 s is scaled back up. A test at
  * 1% that held 1% of the forecast peak "reached" 100%; the least reached endpoint is the level
  * the test validated.
  */
@@ -26,12 +26,13 @@ export function buildCapacitySection(load: LoadSection, scenario: Scenario, scal
   const measured = new Map(load.endpoints.map((endpoint) => [endpoint.name, endpoint]));
   const endpoints = plan.endpoints.map((peak) => {
     const seen = measured.get(peak.name);
-    const equivalent = (seen?.rate_peak ?? 0) / scale;
+    // The busiest 30 s, not the busiest 5: a catch-up burst does not validate a level.
+    const equivalent = (seen?.rate_sustained ?? 0) / scale;
     return {
       endpoint: peak.name,
       forecast_qps: peak.peak_qps,
       target_qps: peak.peak_qps * scale,
-      measured_peak_qps: seen?.rate_peak ?? 0,
+      measured_peak_qps: seen?.rate_sustained ?? 0,
       equivalent_qps: equivalent,
       reached: peak.peak_qps > 0 ? equivalent / peak.peak_qps : 0,
       p99_ms: seen?.latency_ms?.p99 ?? null,

@@ -42,7 +42,9 @@ function isolationBlock(isolation: IsolationView): string {
 /** The charts of a load, its annotations keyed by number, its endpoint table and thresholds. */
 export function loadHtml(load: LoadSection): string {
   const s = load.series;
-  const annotations = load.annotations.map((annotation, i) => ({ ...annotation, marker: i + 1 }));
+  // Only what the charts can show is numbered (preflight checks come before second 0).
+  const end = (s.start_s[s.start_s.length - 1] ?? 0) + s.bucket_s;
+  const annotations = load.annotations.filter((annotation) => annotation.at_s >= (s.start_s[0] ?? 0) && annotation.at_s <= end).map((annotation, i) => ({ ...annotation, marker: i + 1 }));
   const common = { startS: s.start_s, bucketS: s.bucket_s, annotations, bands: load.bands };
   const busiest = [...load.endpoints].sort((a, b) => (b.latency_ms?.p99 ?? 0) - (a.latency_ms?.p99 ?? 0)).slice(0, MAX_ENDPOINT_LINES);
   const charts = [

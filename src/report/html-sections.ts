@@ -11,7 +11,7 @@ const reachedCell = (share: number): string => `<span class="${share >= 0.95 ? '
 
 export function capacityHtml(section: CapacitySection): string {
   const endpoints = table(
-    ['endpoint', 'forecast peak', 'test target (×scale)', 'measured peak', 'stands for', 'reached', 'p99 in test'],
+    ['endpoint', 'forecast peak', 'test target (×scale)', 'busiest 30 s', 'stands for', 'reached', 'p99 in test'],
     section.endpoints.map((row) => [escapeHtml(row.endpoint), formatRate(row.forecast_qps), formatRate(row.target_qps), formatRate(row.measured_peak_qps), formatRate(row.equivalent_qps), reachedCell(row.reached), formatMs(row.p99_ms)]),
     (i) => i > 0,
   );
@@ -32,12 +32,17 @@ export function rehearsalHtml(rehearsal: RehearsalSection): string {
   const checks = groups.map((group) => `<h4>${escapeHtml(group)}</h4><ul class="checks">${rehearsal.checks.filter((check) => check.group === group).map((check) => `<li>${check.result === 'passed' ? '<span class="ok">✓</span>' : check.result === 'skipped' ? '<span class="muted">–</span>' : '<span class="bad">✗</span>'} ${escapeHtml(check.name)} — <span class="muted">${escapeHtml(check.message)}</span></li>`).join('')}</ul>`).join('');
   const timeline = rehearsal.milestones.map((m) => `<li><span class="when">+${formatSpan(m.at_ms / 1000)}</span> ${escapeHtml(milestoneLabel(m.name))}</li>`).join('');
   return `<section class="rehearsal" id="${escapeHtml(rehearsal.id)}"><h3>${escapeHtml(rehearsal.sop.id)} <span class="pill ${rehearsal.status === 'passed' ? 'pass' : 'fail'}">${escapeHtml(rehearsal.status.toUpperCase())}</span></h3>
-<p>${escapeHtml(rehearsal.sop.title)}${rehearsal.sop.owners.length > 0 ? ` · owners: ${escapeHtml(rehearsal.sop.owners.join(', '))}` : ''} · ${formatTime(rehearsal.started_at)} · ${formatSpan(rehearsal.duration_ms / 1000)} · exit ${rehearsal.exit_code} · ${escapeHtml(rehearsal.dir)}${rehearsal.stop === undefined ? '' : ` · <span class="bad">${escapeHtml(rehearsal.stop)}</span>`}</p>
+<p>${escapeHtml(rehearsal.sop.title)}${rehearsal.sop.owners.length > 0 ? ` · owners: ${escapeHtml(rehearsal.sop.owners.join(', '))}` : ''} · ${formatTime(rehearsal.started_at)} · ${formatSpan(rehearsal.duration_ms / 1000)} · ${rehearsal.exit_code === undefined ? '<span class="bad">never finished</span>' : `exit ${rehearsal.exit_code}`} · ${escapeHtml(rehearsal.dir)}${rehearsal.stop === undefined ? '' : ` · <span class="bad">${escapeHtml(rehearsal.stop)}</span>`}</p>
 <div class="stats">${timing('time to detect', 'ttd_ms')}${timing('time to mitigate', 'ttm_ms')}${timing('inject → mitigated', 'ttm_total_ms')}${timing('time to recover', 'ttr_ms')}</div>
 <ol class="timeline">${timeline}</ol>
 ${rehearsal.load === undefined ? '' : loadHtml(rehearsal.load)}
 ${rehearsal.alerts.length === 0 ? '' : `<h4>Alerts heard</h4><ul class="checks">${rehearsal.alerts.map((alert) => `<li>${formatTime(alert.at)} ${escapeHtml(alert.alertname)} ${escapeHtml(alert.change)}${alert.matches ? ' — <b>the detection</b>' : ''}</li>`).join('')}</ul>`}
 ${checks}</section>`;
+}
+
+function firstStep(afterS: number | undefined): string {
+  if (afterS === undefined) return '';
+  return afterS >= 0 ? ` (first step ${formatSpan(afterS)} after firing)` : ` (first step ${formatSpan(-afterS)} before it fired)`;
 }
 
 export function coverageHtml(coverage: Coverage): string {
@@ -49,7 +54,7 @@ export function coverageHtml(coverage: Coverage): string {
       formatTime(alert.fired_at),
       alert.resolved_at === undefined ? '<span class="bad">still firing</span>' : formatTime(alert.resolved_at),
       alert.sop === undefined ? '<span class="bad">NO SOP</span>' : `${escapeHtml(alert.sop)} <span class="muted">(${escapeHtml(alert.by ?? 'matchers')})</span>`,
-      alert.executed === undefined ? 'no' : `yes, ${formatTime(alert.executed.at)}${alert.executed.first_step_after_s === undefined ? '' : ` (first step ${formatSpan(Math.max(0, alert.executed.first_step_after_s))} after firing)`}`,
+      alert.executed === undefined ? 'no' : `yes, ${formatTime(alert.executed.at)}${firstStep(alert.executed.first_step_after_s)}`,
       alert.rehearsal === 'fresh' ? `<span class="ok">fresh</span> ${formatTime(alert.last_green)}` : `<span class="bad">${alert.rehearsal}</span>`,
     ]),
   );

@@ -22,9 +22,10 @@ export interface EndpointMeasure {
   /** Responses by status class, and `none`. */
   statuses: Record<string, number>;
   error_kinds: Record<string, number>;
-  /** Mean requests per second over the seconds the load ran, and the busiest 5-second window. */
+  /** Mean requests per second over the load's length, the busiest 5-second window, and the busiest 30 s (what a load sustained). */
   rate_mean: number;
   rate_peak: number;
+  rate_sustained: number;
   latency_ms: LatencyStats | null;
 }
 
@@ -56,10 +57,22 @@ export interface LoadMeasures {
 /** Charts need no more points than a screen has pixels; an hour at 1 s would be 3,600 per line. */
 const MAX_POINTS = 600;
 const PEAK_WINDOW_S = 5;
+const SUSTAINED_WINDOW_S = 30;
+
+/** A histogram that would not decode: which run, and which of its interval lines (0-based). */
+export class BadIntervalError extends Error {
+  constructor(
+    readonly run: number,
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 const ms = (us: number): number => Math.round(us) / 1000;
 
-export function latencyStats(histogram: MergedHistogram): LatencyStats | null {
+function latencyStats(histogram: MergedHistogram): LatencyStats | null {
   if (histogram.total === 0) return null;
   const { min, mean, max } = histogram.extremes();
   return {
@@ -85,8 +98,8 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
   for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + value;
 }
 
-function busiestWindow(perSecond: Float64Array): number {
-  const width = Math.min(PEAK_WINDOW_S, perSecond.length);
+function busiestWindow(perSecond: Float64Array, window: number): number {
+  const width = Math.min(window, perSecond.length);
   if (width === 0) return 0;
   let sum = 0;
   for (let i = 0; i < width; i += 1) sum += perSecond[i] ?? 0;
@@ -113,13 +126,17 @@ interface Tally {
  * up. Lines are taken in time order, so each chart bucket is read once it is complete and never
  * kept; each histogram is decoded once.
  */
-export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: readonly IntervalLine[] }>): LoadMeasures {
-  const lines = runs.flatMap((run) => run.intervals.map((line) => ({ at: line.second + run.offset_s, line })));
+export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: readonly IntervalLine[] }>, lengthS?: number): LoadMeasures {
+  const lines = runs.flatMap((run, r) => run.intervals.map((line, index) => ({ at: line.second + run.offset_s, line, r, index })));
   lines.sort((a, b) => a.at - b.at);
   const first = lines[0]?.at ?? 0;
-  const last = lines[lines.length - 1]?.at ?? 0;
+  const last = lines[lines.length - 1]?.at ?? -1;
   const start = Math.min(0, first);
   const seconds = last - start + 1;
+  // Responses still arriving after the profile's end fall in a second the load did not fill:
+  // rates are over the load's own length, and its last partial second is no peak.
+  const length = lengthS !== undefined && lengthS > 0 ? lengthS : seconds;
+  const whole = Math.max(1, Math.min(seconds, Math.floor(length) - start));
   const bucketS = Math.max(1, Math.ceil(seconds / MAX_POINTS));
   const buckets = Math.ceil(seconds / bucketS);
   const newTally = (): Tally => ({ requests: 0, errors: 0, statuses: {}, error_kinds: {}, perSecond: new Float64Array(seconds), histogram: new MergedHistogram() });
@@ -130,6 +147,7 @@ export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: r
   const p99 = new Array<number | null>(buckets).fill(null);
   const endpointP99 = new Map<string, Array<number | null>>();
   let open = -1;
+  let layout: SparseHistogram['layout'] | undefined;
   let openAll: SparseHistogram[] = [];
   let openEndpoints = new Map<string, SparseHistogram[]>();
   const close = (): void => {
@@ -146,7 +164,7 @@ export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: r
     openEndpoints = new Map();
   };
 
-  for (const { at: absolute, line } of lines) {
+  for (const { at: absolute, line, r, index } of lines) {
     const at = absolute - start;
     const bucket = Math.floor(at / bucketS);
     if (bucket !== open) {
@@ -160,7 +178,14 @@ export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: r
       endpointP99.set(line.endpoint, new Array<number | null>(buckets).fill(null));
     }
     const errors = errorCount(line);
-    const histogram = decodeSparse(line.latency_us);
+    let histogram: SparseHistogram;
+    try {
+      histogram = decodeSparse(line.latency_us);
+      layout ??= histogram.layout;
+      if (histogram.total > 0 && histogram.layout !== layout) throw new RangeError('recorded at another precision than the lines before it');
+    } catch (error) {
+      throw new BadIntervalError(r, index, `latency_us: ${error instanceof Error ? error.message : String(error)}`);
+    }
     for (const target of [tally, all]) {
       target.requests += line.count;
       target.errors += errors;
@@ -187,8 +212,9 @@ export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: r
     error_rate: tally.requests > 0 ? tally.errors / tally.requests : 0,
     statuses: tally.statuses,
     error_kinds: tally.error_kinds,
-    rate_mean: tally.requests / seconds,
-    rate_peak: busiestWindow(tally.perSecond),
+    rate_mean: length > 0 ? tally.requests / length : 0,
+    rate_peak: busiestWindow(tally.perSecond.subarray(0, whole), PEAK_WINDOW_S),
+    rate_sustained: busiestWindow(tally.perSecond.subarray(0, whole), SUSTAINED_WINDOW_S),
     latency_ms: latencyStats(tally.histogram),
   });
   const widthOf = (bucket: number): number => Math.min(bucketS, seconds - bucket * bucketS);
@@ -199,7 +225,7 @@ export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: r
   };
   const indices = Array.from({ length: buckets }, (_, bucket) => bucket);
   return {
-    seconds,
+    seconds: Math.max(0, seconds),
     endpoints: [...tallies].map(([name, tally]) => measure(name, tally)),
     all: measure('all', all),
     series: {

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { measureLoad, type EndpointMeasure } from './load-measures.js';
+import { InvalidInputError } from '../errors.js';
+import { BadIntervalError, measureLoad, type EndpointMeasure, type LoadMeasures } from './load-measures.js';
 import { mergedThresholds } from './merged-thresholds.js';
 import type { Annotation, EndpointRow, IsolationCheck, IsolationView, LoadSection } from './report-model.js';
 import type { EventLine, RunDirectory } from './run-directory.js';
 import type { LoadSummaryFile } from './run-files.js';
 
 /** What a load section needs of the recorded plan and scenario (both written by the engine). */
-const planShape = z.object({ target: z.string().optional(), journeyEndpoints: z.record(z.string(), z.array(z.string())).optional() }).loose();
+const planShape = z
+  .object({ target: z.string().optional(), durationMs: z.number().optional(), journeyEndpoints: z.record(z.string(), z.array(z.string())).optional(), thresholds: z.array(z.object({ text: z.string() }).loose()).optional() })
+  .loose();
 const sloShape = z.object({ slo: z.object({ p99_ms: z.number().optional(), error_rate: z.number().optional() }).optional() }).loose();
 
 const epoch = (iso: string | undefined): number => (iso === undefined ? Number.NaN : Date.parse(iso));
@@ -16,6 +19,23 @@ export function loadOrigin(run: RunDirectory): number {
   const started = run.events.find((event) => event.type === 'started');
   const at = epoch(started?.at);
   return Number.isFinite(at) ? at : epoch(run.manifest.started_at);
+}
+
+const namedRun = z.object({ run: z.object({ name: z.string() }).loose() }).loose();
+
+/** The load's name: its summary's, else what the engine announced at start (a killed run), else its directory. */
+export function loadName(run: RunDirectory): string {
+  const started = namedRun.safeParse(run.events.find((event) => event.type === 'started'));
+  return run.load?.name ?? (started.success ? started.data.run.name : run.dir);
+}
+
+/** When a run ended: as recorded, else its last event or interval (a killed run records no end). */
+export function runEnd(run: RunDirectory): number {
+  const recorded = epoch(run.load?.ended_at ?? run.journal?.ended_at ?? run.manifest.ended_at);
+  if (Number.isFinite(recorded)) return recorded;
+  const events = run.events.map((event) => epoch(event.at)).filter(Number.isFinite);
+  const lastSecond = run.intervals.reduce((latest, line) => Math.max(latest, line.second + 1), 0);
+  return Math.max(loadOrigin(run) + lastSecond * 1000, ...events, epoch(run.manifest.started_at));
 }
 
 function text(value: unknown): string {
@@ -66,8 +86,12 @@ function isolationOf(runs: readonly RunDirectory[]): IsolationView | undefined {
     ? `${hits} hits in ${sentinelChecks} checks of ${sampled} sampled writes (of ${seen})${failedChecks > 0 ? `; ${failedChecks} checks could not be made` : ''}`
     : 'not run';
   const unisolated = [...new Set(shadows.flatMap((shadow) => shadow.unisolated))];
+  // A run whose writes were proven isolated must also have been audited and cleaned up: one
+  // killed in between may have left shadow data, and nothing proved production untouched.
+  const provenWrites = checks.some((check) => check.check === 'preflight' && check.ok);
+  const finished = ['audit', 'cleanup'].every((check) => checks.some((entry) => entry.check === check));
   return {
-    ok: checks.every((check) => check.ok) && hits === 0 && failedChecks === 0 && unisolated.length === 0,
+    ok: checks.every((check) => check.ok) && hits === 0 && failedChecks === 0 && unisolated.length === 0 && (!provenWrites || finished),
     unisolated,
     preflight: last('preflight'),
     sentinel,
@@ -116,14 +140,25 @@ function groupVerdict(summaries: readonly LoadSummaryFile[], thresholdsPass: boo
 export function buildLoadSection(id: string, title: string, kind: LoadSection['kind'], runs: readonly RunDirectory[]): LoadSection {
   const origins = runs.map(loadOrigin);
   const origin = Math.min(...origins);
-  const measures = measureLoad(runs.map((run, i) => ({ offset_s: Math.round(((origins[i] ?? origin) - origin) / 1000), intervals: run.intervals })));
+  const offsets = origins.map((at) => Math.round((at - origin) / 1000));
   const first = runs[0];
   const plan = planShape.safeParse(first?.manifest.plan);
+  const lengths = runs.map((run, i) => (offsets[i] ?? 0) + (run.load?.duration_ms ?? Number.NaN) / 1000).filter(Number.isFinite);
+  let measures: LoadMeasures;
+  try {
+    measures = measureLoad(runs.map((run, i) => ({ offset_s: offsets[i] ?? 0, intervals: run.intervals })), lengths.length === runs.length ? Math.max(...lengths) : undefined);
+  } catch (error) {
+    if (!(error instanceof BadIntervalError)) throw error;
+    throw new InvalidInputError([{ file: `${runs[error.run]?.dir ?? ''}/intervals.ndjson`, line: error.index + 1, col: 1, path: '', message: error.message }]);
+  }
   const journeys = plan.success ? (plan.data.journeyEndpoints ?? {}) : {};
   const scenario = sloShape.safeParse(first?.manifest.scenario);
   const slo = scenario.success ? scenario.data.slo : undefined;
   const summaries = runs.flatMap((run) => (run.load === undefined ? [] : [run.load]));
-  const thresholds = runs.length === 1 ? (summaries[0]?.thresholds ?? []) : mergedThresholds(summaries.map((summary) => summary.thresholds), measures, journeys);
+  // A killed run has no summary: its thresholds are judged from what its intervals hold.
+  const planned = (plan.success ? (plan.data.thresholds ?? []) : []).map((threshold) => ({ expr: threshold.text, value: null, pass: false }));
+  const recorded = runs.map((run) => run.load?.thresholds ?? planned);
+  const thresholds = runs.length === 1 && summaries.length === 1 ? (summaries[0]?.thresholds ?? []) : mergedThresholds(recorded, measures, journeys);
   const annotations = runs.flatMap((run, i) => {
     const failing = new Set<string>();
     return run.events.flatMap((event) => {
@@ -131,8 +166,7 @@ export function buildLoadSection(id: string, title: string, kind: LoadSection['k
       return annotation === undefined ? [] : [annotation];
     });
   });
-  const ends = runs.map((run) => epoch(run.load?.ended_at ?? run.manifest.ended_at)).filter(Number.isFinite);
-  const endedAt = ends.length > 0 ? Math.max(...ends) : origin + measures.seconds * 1000;
+  const endedAt = Math.max(...runs.map(runEnd), origin + measures.seconds * 1000);
   const abort = summaries.find((summary) => summary.abort !== undefined)?.abort;
   const verdict = kind === 'loadtest' ? groupVerdict(summaries, thresholds.every((threshold) => threshold.pass), runs.length) : 'unknown';
   return {

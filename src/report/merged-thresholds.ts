@@ -60,7 +60,9 @@ export function mergedThresholds(perRun: ReadonlyArray<readonly RecordedThreshol
     if (unmeasurable) {
       const all = perRun.flatMap((thresholds) => thresholds.filter((threshold) => threshold.expr === text));
       const values = all.flatMap((threshold) => (threshold.value === null ? [] : [threshold.value]));
-      return { expr: text, value: values.length === 0 ? null : Math.max(...values), pass: all.every((threshold) => threshold.pass) };
+      // The worst agent's value: the highest for an upper bound, the lowest for a lower one.
+      const worst = text.includes('>') ? Math.min(...values) : Math.max(...values);
+      return { expr: text, value: values.length === 0 ? null : worst, pass: all.length > 0 && all.every((threshold) => threshold.pass) };
     }
     const value = measured(parsed, measures, journeys);
     return { expr: text, value, pass: value !== null && holds(value, parsed) };

@@ -1,4 +1,5 @@
-import { buildLoadSection } from './load-section.js';
+import { z } from 'zod';
+import { buildLoadSection, runEnd } from './load-section.js';
 import type { Annotation, Band, Milestone, RehearsalSection } from './report-model.js';
 import type { RunDirectory } from './run-directory.js';
 
@@ -19,6 +20,8 @@ export function milestoneLabel(name: string): string {
   return MILESTONE_LABELS[name] ?? name;
 }
 
+const manifestSop = z.object({ id: z.string(), title: z.string(), owners: z.array(z.string()).default([]) }).loose();
+
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
@@ -26,7 +29,10 @@ function text(value: unknown): string {
 /** One rehearsal: its journal, and its background load charted with phases, steps and milestones. */
 export function buildRehearsalSection(run: RunDirectory, index: number): RehearsalSection {
   const journal = run.journal;
-  const sopId = journal?.sop.id ?? (typeof run.summary === 'object' && run.summary !== null && 'sop' in run.summary ? text(run.summary.sop) : run.dir);
+  // A rehearsal killed before its journal still has its SOP in the manifest.
+  const recorded = manifestSop.safeParse(run.manifest.sop);
+  const sopId = journal?.sop.id ?? (recorded.success ? recorded.data.id : run.dir);
+  const sopTitle = journal?.sop.title ?? (recorded.success ? recorded.data.title : sopId);
   const load = run.intervals.length > 0 || run.events.some((event) => event.type === 'started') ? buildLoadSection(`rehearsal-${index}-load`, `background load of ${sopId}`, 'rehearsal', [run]) : undefined;
   const startedMs = Date.parse(journal?.started_at ?? run.manifest.started_at);
   const milestones: Milestone[] = Object.entries(journal?.timeline ?? {})
@@ -58,13 +64,13 @@ export function buildRehearsalSection(run: RunDirectory, index: number): Rehears
   }
   return {
     id: `rehearsal-${index}`,
-    sop: { id: sopId, title: journal?.sop.title ?? sopId, owners: journal?.sop.owners ?? [], ...(journal?.sop.file === undefined ? {} : { file: journal.sop.file }) },
+    sop: { id: sopId, title: sopTitle, owners: journal?.sop.owners ?? (recorded.success ? recorded.data.owners : []), ...(journal?.sop.file === undefined ? {} : { file: journal.sop.file }) },
     dir: run.dir,
     status: journal?.status ?? 'incomplete',
-    exit_code: journal?.exit_code ?? run.manifest.exit_code ?? -1,
+    exit_code: journal?.exit_code ?? run.manifest.exit_code,
     started_at: journal?.started_at ?? run.manifest.started_at,
-    ended_at: journal?.ended_at ?? run.manifest.ended_at ?? run.manifest.started_at,
-    duration_ms: journal?.duration_ms ?? 0,
+    ended_at: new Date(runEnd(run)).toISOString(),
+    duration_ms: journal?.duration_ms ?? Math.max(0, runEnd(run) - startedMs),
     stop: journal?.stop === undefined ? undefined : `${journal.stop.kind}: ${journal.stop.reason}`,
     timings: journal?.timings ?? {},
     milestones,

@@ -32,13 +32,16 @@ export function renderJunit(model: ReportModel): string {
       name: rehearsal.sop.id,
       timestamp: rehearsal.started_at,
       seconds: rehearsal.duration_ms / 1000,
-      properties: { status: rehearsal.status, exit_code: rehearsal.exit_code, run: rehearsal.dir, ...timings },
-      cases: rehearsal.checks.map((check) => ({
+      properties: { status: rehearsal.status, ...(rehearsal.exit_code === undefined ? {} : { exit_code: rehearsal.exit_code }), run: rehearsal.dir, ...timings },
+      cases: [
+        ...(rehearsal.exit_code === undefined ? [verdictCase(`${rehearsal.sop.id}.rehearsal`, 'ran to the end', false, `the rehearsal never finished (no journal.json): ${rehearsal.dir}`)] : []),
+        ...rehearsal.checks.map((check) => ({
         classname: `${rehearsal.sop.id}.${check.group}`,
         name: check.name,
         seconds: check.ms / 1000,
-        outcome: check.result === 'passed' ? { kind: 'passed' } : check.result === 'skipped' ? { kind: 'skipped', message: check.message } : { kind: check.result, message: check.message },
-      })),
+        outcome: check.result === 'passed' ? { kind: 'passed' as const } : check.result === 'skipped' ? { kind: 'skipped' as const, message: check.message } : { kind: check.result, message: check.message },
+        })),
+      ],
     });
   }
   const coverage = model.coverage;

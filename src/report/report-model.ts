@@ -81,6 +81,7 @@ export interface CapacityEndpointRow {
   forecast_qps: number;
   /** What the test aimed at for this endpoint at level 1: forecast × scale. */
   target_qps: number;
+  /** The busiest 30 s of the test (its whole length when shorter). */
   measured_peak_qps: number;
   /** Measured ÷ scale: the event load the test stands for. */
   equivalent_qps: number;
@@ -125,7 +126,8 @@ export interface RehearsalSection {
   sop: { id: string; title: string; owners: string[]; file?: string };
   dir: string;
   status: string;
-  exit_code: number;
+  /** Undefined when the rehearsal was killed before it could say. */
+  exit_code: number | undefined;
   started_at: string;
   ended_at: string;
   duration_ms: number;
@@ -172,7 +174,7 @@ export interface SopCoverage {
   title: string | undefined;
   state: 'fresh' | 'stale' | 'never';
   last_green: string | undefined;
-  last_run: { at: string; status: string } | undefined;
+  last_run: { at: string; status: string; dir: string } | undefined;
   alerts_fired: number;
 }
 

@@ -29,7 +29,7 @@ export function reportVerdict(body: Body): ReportModel['verdict'] {
   const ran = [
     body.loads.length > 0 ? `${plural(body.loads.length, 'load test')} passed` : '',
     body.rehearsals.length > 0 ? `${plural(body.rehearsals.length, 'rehearsal')} passed` : '',
-    body.watches.length > 0 ? `${plural(body.coverage.alerts.length, 'alert')} watched` : '',
+    body.watches.length > 0 ? `${plural(body.coverage.alerts.length, 'alert')} fired${body.coverage.unlinked.length > 0 ? ` (${body.coverage.unlinked.length} with no SOP)` : ''}` : '',
   ].filter((part) => part !== '');
   return { pass: true, line: `PASS — ${ran.join(', ') || 'nothing to judge'}; ${items}` };
 }
@@ -49,7 +49,8 @@ export function describeRuns(body: Body): string[] {
   }
   if (body.watches.length > 0) {
     const alerts = body.coverage.alerts;
-    lines.push(`Alerts: ${alerts.length} fired (${alerts.filter((alert) => alert.resolved_at !== undefined).length} resolved), ${body.coverage.unlinked.length === 0 ? 'every one linked to an SOP' : `${plural(body.coverage.unlinked.length, 'alert')} with no SOP (${body.coverage.unlinked.join(', ')})`}.`);
+    if (alerts.length === 0) lines.push(`Alerts: none fired while ${plural(body.watches.length, 'watch session')} listened.`);
+    else lines.push(`Alerts: ${alerts.length} fired (${alerts.filter((alert) => alert.resolved_at !== undefined).length} resolved), ${body.coverage.unlinked.length === 0 ? 'every one linked to an SOP' : `${plural(body.coverage.unlinked.length, 'alert')} with no SOP (${body.coverage.unlinked.join(', ')})`}.`);
   }
   const stale = body.coverage.sops.filter((sop) => sop.state !== 'fresh');
   if (body.coverage.sops.length > 0) lines.push(`SOPs: ${body.coverage.sops.length} known, ${stale.length === 0 ? 'every one rehearsed green recently' : `${stale.length} not rehearsed green within the bound (${stale.map((sop) => sop.id).join(', ')})`}.`);

@@ -92,7 +92,6 @@ export const alertEvent = z.object({
   by: z.string().optional(),
   at: z.string(),
 });
-export type RecordedAlert = z.infer<typeof alertEvent>;
 
 /** The SOPs a watch session linked alerts to (its manifest's `sop`). */
 export const watchedSops = z.array(z.object({ id: z.string(), title: z.string(), file: z.string().optional() }));

@@ -40,7 +40,7 @@ function layoutOf(lowest: number, digits: number): BucketLayout {
 }
 
 /** The lowest value a bucket holds, and how wide it is. */
-export function bucketRange(layout: BucketLayout, index: number): { low: number; width: number } {
+function bucketRange(layout: BucketLayout, index: number): { low: number; width: number } {
   let bucket = (index >> layout.subBucketHalfCountMagnitude) - 1;
   let sub = (index & (layout.subBucketHalfCount - 1)) + layout.subBucketHalfCount;
   if (bucket < 0) {
@@ -138,6 +138,7 @@ export class MergedHistogram {
     const n = histogram.indices.length;
     if (n === 0) return;
     this.#layout ??= histogram.layout;
+    if (histogram.layout !== this.#layout) throw new RangeError('histograms of different precision cannot be merged');
     this.#grow(histogram.indices[n - 1] ?? 0);
     const counts = this.#counts;
     for (let i = 0; i < n; i += 1) {

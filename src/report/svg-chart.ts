@@ -50,7 +50,9 @@ function niceStep(range: number, ticks: number): number {
   return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10) * power;
 }
 
+/** `m:ss` (or `h:mm:ss`) from the load's start; before it (a preflight) with a minus. */
 export function clockLabel(seconds: number): string {
+  if (seconds < 0 && Math.round(seconds) < 0) return `-${clockLabel(-seconds)}`;
   const whole = Math.round(seconds);
   const h = Math.floor(whole / 3600);
   const m = Math.floor((whole % 3600) / 60);

@@ -15,10 +15,10 @@ describe('live-assure report', () => {
     const { code, stdout, stderr } = await runCli(['report', FIXTURES, '--format', 'html,md,json,junit', '--out', out]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout.split('\n')[0]).toMatch(/^PASS — 1 load test passed, 1 rehearsal passed, 2 alerts watched; \d+ action items$/);
+    expect(stdout.split('\n')[0]).toMatch(/^PASS — 1 load test passed, 1 rehearsal passed, 2 alerts fired \(1 with no SOP\); 4 action items$/);
     expect(stdout).toMatch(/report: 3 run directories → .*report\.html, .*report\.md, .*report\.json, .*report\.junit\.xml/);
     const markdown = readFileSync(join(out, 'report.md'), 'utf8');
-    expect(markdown).toMatch(/^# demo — 2026-12-07 20:10 to 2026-12-07 20:11 UTC|^# 3 runs/);
+    expect(markdown.split('\n')[0]).toBe('# 3 runs — 2026-12-07 20:10 to 2026-12-07 20:11 UTC');
     expect(markdown).toMatch(/\| DiskFull \| 2026-12-07 20:10:40 UTC \| still firing \| ❌ NO SOP \|/);
     const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { loads: unknown[]; rehearsals: unknown[]; watches: unknown[] };
     expect([json.loads.length, json.rehearsals.length, json.watches.length]).toEqual([1, 1, 1]);
@@ -47,7 +47,22 @@ describe('live-assure report', () => {
     const { code, stdout } = await runCli(['report', run, '--format', 'md', '--out', join(work, 'failed')]);
     expect(code).toBe(1);
     expect(stdout.split('\n')[0]).toBe('FAIL — load test night: 1 threshold failed; 1 action item');
-    expect(readFileSync(join(work, 'failed', 'report.md'), 'utf8')).toMatch(/threshold gift-send\.p99<200ms failed \(measured 300\)/);
+    expect(readFileSync(join(work, 'failed', 'report.md'), 'utf8')).toMatch(/threshold gift-send\.p99&lt;200ms failed \(measured 300ms\)/);
+  });
+
+  it('never lets run data become markup, in HTML or in Markdown', async () => {
+    const run = join(work, 'hostile');
+    const evil = '<img src=//evil.example/x onerror=alert(1)>';
+    writeLoadtestRun(run, { name: `</details><script>alert(1)</script>`, hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: evil, seconds: 2, perSecond: 5, ms: 2 }] });
+    const out = join(work, 'hostile-out');
+    expect((await runCli(['report', run, '--format', 'html,md', '--out', out])).code).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    for (const text of [html, markdown]) {
+      expect(text).not.toContain('<img');
+      expect(text).not.toContain('<script');
+      expect(text).toContain('&lt;img src=//evil.example/x onerror=alert(1)&gt;');
+    }
   });
 
   it.each([

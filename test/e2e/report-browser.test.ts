@@ -55,7 +55,7 @@ describe('the HTML report in a real browser', { timeout: 60_000 }, () => {
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     await page.goto(`${base}/report.html`, { waitUntil: 'load' });
 
-    expect(await page.locator('#verdict').innerText()).toMatch(/^PASS — 1 load test passed, 1 rehearsal passed, 2 alerts watched; \d+ action items$/);
+    expect(await page.locator('#verdict').innerText()).toMatch(/^PASS — 1 load test passed, 1 rehearsal passed, 2 alerts fired \(1 with no SOP\); 4 action items$/);
     // Three charts per load: the load test's and the rehearsal's background load.
     const charts = page.locator('svg.chart');
     expect(await charts.count()).toBe(6);

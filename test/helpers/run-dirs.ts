@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntervalRecorder } from '../../src/engine/latency-intervals.js';
 import type { RequestOutcome } from '../../src/engine/request-outcome.js';
@@ -48,7 +48,7 @@ export function writeLoadtestRun(dir: string, options: { name: string; startedAt
   }
   const records = recorder.flush();
   appendFileSync(join(dir, 'intervals.ndjson'), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
-  const seconds = Math.max(...options.traffic.map((traffic) => traffic.seconds));
+  const seconds = Math.max(0, ...options.traffic.map((traffic) => traffic.seconds));
   const ended = new Date(started + seconds * 1000).toISOString();
   const latency = { p50: 1, p90: 1, p99: 1, p999: 1, max: 1 };
   const summary = {
@@ -59,9 +59,4 @@ export function writeLoadtestRun(dir: string, options: { name: string; startedAt
   store.writeSummary(summary);
   store.note({ type: 'finished', at: ended, verdict: options.verdict ?? 'pass' });
   store.finish(options.verdict === 'pass' || options.verdict === undefined ? 0 : 1);
-}
-
-/** Overwrites one file of a run directory (to break it on purpose). */
-export function replaceRunFile(dir: string, name: string, text: string): void {
-  writeFileSync(join(dir, name), text);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -139,5 +139,66 @@ describe('run directories that are not whole', () => {
     }
     expect(caught).toBeInstanceOf(InvalidInputError);
     expect(caught instanceof InvalidInputError ? caught.issues[0] : undefined).toMatchObject({ line: 2, message: expect.stringMatching(/^not an interval/) });
+  });
+});
+
+describe('what a report must not get wrong', () => {
+  it('keeps a re-run of the same scenario apart from the first: agents start together, re-runs after', () => {
+    const dir = join(work, 'reruns');
+    writeLoadtestRun(join(dir, 'first'), { name: 'demo', hash: 'sha256:same', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'e', seconds: 20, perSecond: 10, ms: 2 }] });
+    writeLoadtestRun(join(dir, 'again'), { name: 'demo', hash: 'sha256:same', startedAt: '2026-12-31T15:00:30.000Z', traffic: [{ endpoint: 'e', seconds: 20, perSecond: 10, ms: 2 }] });
+    expect(report([dir]).loads.map((load) => load.runs.length)).toEqual([1, 1]);
+  });
+
+  it('judges a killed run\'s thresholds from its intervals and says it did not finish', () => {
+    const dir = join(work, 'killed-thresholds');
+    writeLoadtestRun(dir, { name: 'night', hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', plan: { name: 'night', target: 'http://t', journeyEndpoints: {}, thresholds: [{ text: 'e.p99<100ms' }] }, traffic: [{ endpoint: 'e', seconds: 4, perSecond: 10, ms: 300 }] });
+    rmSync(join(dir, 'summary.json'));
+    const model = report([dir]);
+    expect(model.loads[0]?.thresholds).toEqual([{ expr: 'e.p99<100ms', value: expect.any(Number), pass: false }]);
+    expect(model.loads[0]?.thresholds[0]?.value).toBeGreaterThan(250);
+    expect(model.verdict.line).toMatch(/^FAIL — load test night never finished/);
+    expect(model.actions.map((item) => item.text).join('\n')).toMatch(/the run did not finish/);
+    expect(model.window.to).toBe('2026-12-31T15:00:04.000Z');
+  });
+
+  it('does not call isolation proven when the audit and cleanup never ran', () => {
+    const dir = join(work, 'no-audit');
+    writeLoadtestRun(dir, { name: 'demo', hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'e', seconds: 2, perSecond: 10, ms: 2 }] });
+    appendFileSync(join(dir, 'events.ndjson'), `${JSON.stringify({ type: 'isolation', check: 'preflight', ok: true, message: '1 write step proven isolated', at: '2026-12-31T14:59:59.000Z' })}\n`);
+    const model = report([dir]);
+    expect(model.loads[0]?.isolation).toMatchObject({ ok: false, audit: 'not run', cleanup: 'not run' });
+    expect(model.verdict.line).toMatch(/write isolation not proven/);
+  });
+
+  it('names a rehearsal killed before its journal by the SOP its manifest holds', () => {
+    const dir = join(work, 'killed-rehearsal');
+    mkdirSync(dir);
+    const manifest = JSON.parse(readFileSync(join(FIXTURES, '2026-12-07T20-10-12Z-rehearse-room-info-storage-latency', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'running', ended_at: undefined, exit_code: undefined }));
+    writeFileSync(join(dir, 'events.ndjson'), `${JSON.stringify({ type: 'started', at: '2026-12-07T20:10:12.448Z', run: { endpoints: [] } })}\n`);
+    const model = report([dir]);
+    expect(model.rehearsals[0]?.sop.id).toBe('room-info-storage-latency');
+    expect(model.rehearsals[0]?.status).toBe('incomplete');
+    expect(model.verdict.line).toMatch(/^FAIL — SOP room-info-storage-latency incomplete/);
+    expect(model.notes.join('\n')).toMatch(/no journal\.json/);
+  });
+
+  it('reports a run that measured nothing without inventing a second', () => {
+    const dir = join(work, 'empty');
+    writeLoadtestRun(dir, { name: 'empty', hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', traffic: [] as never[] });
+    const [load] = report([dir]).loads;
+    expect(load?.totals.requests).toBe(0);
+    expect(load?.duration_s).toBe(0);
+    expect(load?.series.rate).toEqual([]);
+  });
+
+  it('locates a histogram that does not decode', () => {
+    const dir = join(work, 'bad-histogram');
+    writeLoadtestRun(dir, { name: 'bad', hash: 'h', startedAt: '2026-12-31T15:00:00.000Z', traffic: [{ endpoint: 'e', seconds: 3, perSecond: 10, ms: 2 }] });
+    const lines = readFileSync(join(dir, 'intervals.ndjson'), 'utf8').trim().split('\n');
+    lines[2] = JSON.stringify({ ...(JSON.parse(lines[2] ?? '{}') as object), latency_us: '' });
+    writeFileSync(join(dir, 'intervals.ndjson'), `${lines.join('\n')}\n`);
+    expect(() => report([dir])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ file: expect.stringMatching(/bad-histogram\/intervals\.ndjson$/), line: 3, message: expect.stringMatching(/^latency_us: not a compressed HDR histogram/) })] }));
   });
 });
