@@ -52,7 +52,7 @@ export async function runReport(dirs: string[], flags: ReportFlags, io: Io): Pro
   const maxAgeMs = parseAgeFlag(flags.maxAge, '--max-age');
   const runs = findRunDirectories(dirs, io.cwd).map(({ path, shown }) => readRunDirectory(path, shown));
   const notes: string[] = [];
-  const model = buildReport({
+  const model = await buildReport({
     runs,
     scenarios: await scenariosOfRuns(runs, flags.scenario, io, notes),
     sops: await knownSops(runs, flags.sops, io),

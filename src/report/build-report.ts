@@ -69,13 +69,13 @@ function appendixOf(run: RunDirectory): AppendixRun {
 }
 
 /** Run directories → the report model. Pure: every renderer draws from what this returns. */
-export function buildReport(input: ReportInput): ReportModel {
+export async function buildReport(input: ReportInput): Promise<ReportModel> {
   const byKind = (kind: string): RunDirectory[] => input.runs.filter((run) => run.manifest.kind === kind);
   const watches = byKind('watch').map(buildWatchSection);
-  const loads = groupLoadtests(byKind('loadtest')).map((group, i) => buildLoadSection(`load-${i}`, group[0] === undefined ? 'load' : loadName(group[0]), 'loadtest', group));
-  const rehearsals = byKind('rehearsal')
-    .sort((a, b) => a.manifest.started_at.localeCompare(b.manifest.started_at))
-    .map(buildRehearsalSection);
+  const loads: LoadSection[] = [];
+  for (const [i, group] of groupLoadtests(byKind('loadtest')).entries()) loads.push(await buildLoadSection(`load-${i}`, group[0] === undefined ? 'load' : loadName(group[0]), 'loadtest', group));
+  const rehearsals = [];
+  for (const [i, run] of byKind('rehearsal').sort((a, b) => a.manifest.started_at.localeCompare(b.manifest.started_at)).entries()) rehearsals.push(await buildRehearsalSection(run, i));
   for (const load of [...loads, ...rehearsals.flatMap((rehearsal) => (rehearsal.load === undefined ? [] : [rehearsal.load]))]) annotateAlerts(load, watches);
 
   const capacity: CapacitySection[] = [];

@@ -1,5 +1,9 @@
+import { Worker } from 'node:worker_threads';
+import { BadIntervalError, measurePart, toMs, type MeasureLine, type MeasurePart, type PartParams } from './measure-part.js';
 import type { IntervalLine } from './run-directory.js';
-import { decodeSparse, MergedHistogram, percentilesOfMany, type SparseHistogram } from './sparse-histogram.js';
+import { internLayout, MergedHistogram, percentilesOfMany } from './sparse-histogram.js';
+
+export { BadIntervalError } from './measure-part.js';
 
 /** Latency in ms over some window and endpoints. */
 export interface LatencyStats {
@@ -58,44 +62,24 @@ export interface LoadMeasures {
 const MAX_POINTS = 600;
 const PEAK_WINDOW_S = 5;
 const SUSTAINED_WINDOW_S = 30;
-
-/** A histogram that would not decode: which run, and which of its interval lines (0-based). */
-export class BadIntervalError extends Error {
-  constructor(
-    readonly run: number,
-    readonly index: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const ms = (us: number): number => Math.round(us) / 1000;
+/** Below this many lines a second thread costs more than it saves. */
+const THREAD_LINES = 20_000;
+const MAIN_SHARE = 0.6;
 
 function latencyStats(histogram: MergedHistogram): LatencyStats | null {
   if (histogram.total === 0) return null;
   const { min, mean, max } = histogram.extremes();
   return {
-    p50: ms(histogram.valueAt(50)),
-    p75: ms(histogram.valueAt(75)),
-    p90: ms(histogram.valueAt(90)),
-    p95: ms(histogram.valueAt(95)),
-    p99: ms(histogram.valueAt(99)),
-    p999: ms(histogram.valueAt(99.9)),
-    min: ms(min),
+    p50: toMs(histogram.valueAt(50)),
+    p75: toMs(histogram.valueAt(75)),
+    p90: toMs(histogram.valueAt(90)),
+    p95: toMs(histogram.valueAt(95)),
+    p99: toMs(histogram.valueAt(99)),
+    p999: toMs(histogram.valueAt(99.9)),
+    min: toMs(min),
     mean: Math.round(mean) / 1000,
-    max: ms(max),
+    max: toMs(max),
   };
-}
-
-function errorCount(line: IntervalLine): number {
-  let total = 0;
-  for (const value of Object.values(line.errors)) total += value;
-  return total;
-}
-
-function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + value;
 }
 
 function busiestWindow(perSecond: Float64Array, window: number): number {
@@ -111,101 +95,78 @@ function busiestWindow(perSecond: Float64Array, window: number): number {
   return best / width;
 }
 
-interface Tally {
-  requests: number;
-  errors: number;
-  statuses: Record<string, number>;
-  error_kinds: Record<string, number>;
-  perSecond: Float64Array;
-  histogram: MergedHistogram;
+/** The other half of the endpoints, measured on a worker thread (from TypeScript sources, the built one). */
+function measureOnThread(lines: readonly MeasureLine[], params: PartParams): Promise<MeasurePart> {
+  const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/report/measure-thread.js' : './measure-thread.js', import.meta.url);
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(entry, { workerData: { lines, params } });
+    thread.once('message', (message: { part?: MeasurePart; bad?: { run: number; index: number; message: string }; failed?: string }) => {
+      void thread.terminate();
+      if (message.part !== undefined) resolve(message.part);
+      else if (message.bad !== undefined) reject(new BadIntervalError(message.bad.run, message.bad.index, message.bad.message));
+      else reject(new Error(`report: the measuring thread failed: ${message.failed ?? 'no answer'}`));
+    });
+    thread.once('error', reject);
+  });
+}
+
+/**
+ * Endpoints in two groups by line count: the main thread also reads, renders and writes, so the
+ * thread takes the larger share.
+ */
+function halves(lines: readonly MeasureLine[]): [MeasureLine[], MeasureLine[]] {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line.endpoint, (counts.get(line.endpoint) ?? 0) + 1);
+  const mine = new Set<string>();
+  let taken = 0;
+  for (const [endpoint, count] of [...counts].sort((a, b) => b[1] - a[1])) {
+    if (taken + count <= lines.length * MAIN_SHARE || mine.size === 0) {
+      mine.add(endpoint);
+      taken += count;
+    }
+  }
+  return [lines.filter((line) => mine.has(line.endpoint)), lines.filter((line) => !mine.has(line.endpoint))];
 }
 
 /**
  * Everything the report shows of a load, from interval lines of one or several runs; each run's
  * lines come with the offset (s) of its second 0 from the group's origin, so agents' seconds line
- * up. Lines are taken in time order, so each chart bucket is read once it is complete and never
- * kept; each histogram is decoded once.
+ * up. A long load is measured in two halves by endpoint, one on a worker thread.
  */
-export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: readonly IntervalLine[] }>, lengthS?: number): LoadMeasures {
-  const lines = runs.flatMap((run, r) => run.intervals.map((line, index) => ({ at: line.second + run.offset_s, line, r, index })));
+export async function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: readonly IntervalLine[] }>, lengthS?: number, threadFrom = THREAD_LINES): Promise<LoadMeasures> {
+  const lines: MeasureLine[] = [];
+  runs.forEach((run, r) => {
+    run.intervals.forEach((line, index) => {
+      lines.push({ at: line.second + run.offset_s, endpoint: line.endpoint, count: line.count, statuses: line.statuses, errors: line.errors, latency_us: line.latency_us, run: r, index });
+    });
+  });
   lines.sort((a, b) => a.at - b.at);
   const first = lines[0]?.at ?? 0;
   const last = lines[lines.length - 1]?.at ?? -1;
   const start = Math.min(0, first);
-  const seconds = last - start + 1;
+  const seconds = Math.max(0, last - start + 1);
+  const bucketS = Math.max(1, Math.ceil(seconds / MAX_POINTS));
+  const params: PartParams = { start, seconds, bucketS, buckets: Math.ceil(seconds / bucketS) };
+  let parts: MeasurePart[];
+  if (lines.length < threadFrom) parts = [measurePart(lines, params)];
+  else {
+    const [mine, theirs] = halves(lines);
+    const other = measureOnThread(theirs, params);
+    // If this half throws, the thread's answer is not waited for, and its rejection must not go unhandled.
+    other.catch(() => undefined);
+    parts = [measurePart(mine, params), await other];
+  }
+  return combineParts(parts, params, lengthS);
+}
+
+/** The parts of a load (disjoint endpoints) as one: totals, the "all" line, the chart series. */
+function combineParts(parts: readonly MeasurePart[], params: PartParams, lengthS: number | undefined): LoadMeasures {
+  const { seconds, bucketS, buckets, start } = params;
   // Responses still arriving after the profile's end fall in a second the load did not fill:
   // rates are over the load's own length, and its last partial second is no peak.
   const length = lengthS !== undefined && lengthS > 0 ? lengthS : seconds;
   const whole = Math.max(1, Math.min(seconds, Math.floor(length) - start));
-  const bucketS = Math.max(1, Math.ceil(seconds / MAX_POINTS));
-  const buckets = Math.ceil(seconds / bucketS);
-  const newTally = (): Tally => ({ requests: 0, errors: 0, statuses: {}, error_kinds: {}, perSecond: new Float64Array(seconds), histogram: new MergedHistogram() });
-  const tallies = new Map<string, Tally>();
-  const all = newTally();
-  const bucketErrors = new Float64Array(buckets);
-  const p50 = new Array<number | null>(buckets).fill(null);
-  const p99 = new Array<number | null>(buckets).fill(null);
-  const endpointP99 = new Map<string, Array<number | null>>();
-  let open = -1;
-  let layout: SparseHistogram['layout'] | undefined;
-  let openAll: SparseHistogram[] = [];
-  let openEndpoints = new Map<string, SparseHistogram[]>();
-  const close = (): void => {
-    if (open < 0) return;
-    const [median, tail] = percentilesOfMany(openAll, [50, 99]);
-    p50[open] = median === null || median === undefined ? null : ms(median);
-    p99[open] = tail === null || tail === undefined ? null : ms(tail);
-    for (const [name, histograms] of openEndpoints) {
-      const [value] = percentilesOfMany(histograms, [99]);
-      const series = endpointP99.get(name);
-      if (series !== undefined) series[open] = value === null || value === undefined ? null : ms(value);
-    }
-    openAll = [];
-    openEndpoints = new Map();
-  };
-
-  for (const { at: absolute, line, r, index } of lines) {
-    const at = absolute - start;
-    const bucket = Math.floor(at / bucketS);
-    if (bucket !== open) {
-      close();
-      open = bucket;
-    }
-    let tally = tallies.get(line.endpoint);
-    if (tally === undefined) {
-      tally = newTally();
-      tallies.set(line.endpoint, tally);
-      endpointP99.set(line.endpoint, new Array<number | null>(buckets).fill(null));
-    }
-    const errors = errorCount(line);
-    let histogram: SparseHistogram;
-    try {
-      histogram = decodeSparse(line.latency_us);
-      layout ??= histogram.layout;
-      if (histogram.total > 0 && histogram.layout !== layout) throw new RangeError('recorded at another precision than the lines before it');
-    } catch (error) {
-      throw new BadIntervalError(r, index, `latency_us: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    for (const target of [tally, all]) {
-      target.requests += line.count;
-      target.errors += errors;
-      addCounts(target.statuses, line.statuses);
-      addCounts(target.error_kinds, line.errors);
-      target.perSecond[at] = (target.perSecond[at] ?? 0) + line.count;
-      target.histogram.add(histogram);
-    }
-    openAll.push(histogram);
-    let mine = openEndpoints.get(line.endpoint);
-    if (mine === undefined) {
-      mine = [];
-      openEndpoints.set(line.endpoint, mine);
-    }
-    mine.push(histogram);
-    bucketErrors[bucket] = (bucketErrors[bucket] ?? 0) + errors;
-  }
-  close();
-
-  const measure = (name: string, tally: Tally): EndpointMeasure => ({
+  const measure = (name: string, tally: { requests: number; errors: number; statuses: Record<string, number>; error_kinds: Record<string, number>; perSecond: Float64Array }, histogram: MergedHistogram): EndpointMeasure => ({
     name,
     requests: tally.requests,
     errors: tally.errors,
@@ -215,28 +176,49 @@ export function measureLoad(runs: ReadonlyArray<{ offset_s: number; intervals: r
     rate_mean: length > 0 ? tally.requests / length : 0,
     rate_peak: busiestWindow(tally.perSecond.subarray(0, whole), PEAK_WINDOW_S),
     rate_sustained: busiestWindow(tally.perSecond.subarray(0, whole), SUSTAINED_WINDOW_S),
-    latency_ms: latencyStats(tally.histogram),
+    latency_ms: latencyStats(histogram),
   });
-  const widthOf = (bucket: number): number => Math.min(bucketS, seconds - bucket * bucketS);
-  const sumOver = (values: Float64Array, bucket: number): number => {
-    let sum = 0;
-    for (let s = bucket * bucketS; s < bucket * bucketS + widthOf(bucket); s += 1) sum += values[s] ?? 0;
-    return sum;
-  };
+  const endpoints = parts.flatMap((part) => part.endpoints);
+  const histograms = new Map(endpoints.map((endpoint) => [endpoint.name, MergedHistogram.fromSnapshot(endpoint.histogram)]));
+  const statuses: Record<string, number> = {};
+  const errorKinds: Record<string, number> = {};
+  const total = { requests: 0, errors: 0, statuses, error_kinds: errorKinds, perSecond: new Float64Array(seconds) };
+  const allHistogram = new MergedHistogram();
+  for (const endpoint of endpoints) {
+    total.requests += endpoint.requests;
+    total.errors += endpoint.errors;
+    for (const [key, value] of Object.entries(endpoint.statuses)) total.statuses[key] = (total.statuses[key] ?? 0) + value;
+    for (const [key, value] of Object.entries(endpoint.error_kinds)) total.error_kinds[key] = (total.error_kinds[key] ?? 0) + value;
+    for (let s = 0; s < seconds; s += 1) total.perSecond[s] = (total.perSecond[s] ?? 0) + (endpoint.perSecond[s] ?? 0);
+    const histogram = histograms.get(endpoint.name);
+    if (histogram !== undefined) allHistogram.addMerged(histogram);
+  }
   const indices = Array.from({ length: buckets }, (_, bucket) => bucket);
+  const widthOf = (bucket: number): number => Math.min(bucketS, seconds - bucket * bucketS);
+  const bucketPercentiles = indices.map((bucket) => {
+    const pieces = parts.flatMap((part) => {
+      const merged = part.buckets[bucket];
+      return merged === null || merged === undefined ? [] : [{ ...merged, layout: internLayout(merged.layout) }];
+    });
+    return percentilesOfMany(pieces, [50, 99]).map((value) => (value === null ? null : toMs(value)));
+  });
   return {
-    seconds: Math.max(0, seconds),
-    endpoints: [...tallies].map(([name, tally]) => measure(name, tally)),
-    all: measure('all', all),
+    seconds,
+    endpoints: endpoints.map((endpoint) => measure(endpoint.name, endpoint, histograms.get(endpoint.name) ?? new MergedHistogram())),
+    all: measure('all', total, allHistogram),
     series: {
       bucket_s: bucketS,
       start_s: indices.map((bucket) => start + bucket * bucketS),
-      rate: indices.map((bucket) => sumOver(all.perSecond, bucket) / widthOf(bucket)),
-      errors: indices.map((bucket) => (bucketErrors[bucket] ?? 0) / widthOf(bucket)),
-      p50,
-      p99,
-      endpoint_p99: Object.fromEntries(endpointP99),
+      rate: indices.map((bucket) => {
+        let sum = 0;
+        for (let s = bucket * bucketS; s < bucket * bucketS + widthOf(bucket); s += 1) sum += total.perSecond[s] ?? 0;
+        return sum / widthOf(bucket);
+      }),
+      errors: indices.map((bucket) => parts.reduce((sum, part) => sum + (part.bucketErrors[bucket] ?? 0), 0) / widthOf(bucket)),
+      p50: bucketPercentiles.map((values) => values[0] ?? null),
+      p99: bucketPercentiles.map((values) => values[1] ?? null),
+      endpoint_p99: Object.fromEntries(endpoints.map((endpoint) => [endpoint.name, endpoint.p99])),
     },
-    histograms: new Map([...tallies].map(([name, tally]) => [name, tally.histogram])),
+    histograms,
   };
 }

@@ -137,7 +137,7 @@ function groupVerdict(summaries: readonly LoadSummaryFile[], thresholdsPass: boo
  * (their seconds aligned on the wall clock). `extra` annotations come from elsewhere: a
  * rehearsal's phases, alerts a watch session received meanwhile.
  */
-export function buildLoadSection(id: string, title: string, kind: LoadSection['kind'], runs: readonly RunDirectory[]): LoadSection {
+export async function buildLoadSection(id: string, title: string, kind: LoadSection['kind'], runs: readonly RunDirectory[]): Promise<LoadSection> {
   const origins = runs.map(loadOrigin);
   const origin = Math.min(...origins);
   const offsets = origins.map((at) => Math.round((at - origin) / 1000));
@@ -146,7 +146,7 @@ export function buildLoadSection(id: string, title: string, kind: LoadSection['k
   const lengths = runs.map((run, i) => (offsets[i] ?? 0) + (run.load?.duration_ms ?? Number.NaN) / 1000).filter(Number.isFinite);
   let measures: LoadMeasures;
   try {
-    measures = measureLoad(runs.map((run, i) => ({ offset_s: offsets[i] ?? 0, intervals: run.intervals })), lengths.length === runs.length ? Math.max(...lengths) : undefined);
+    measures = await measureLoad(runs.map((run, i) => ({ offset_s: offsets[i] ?? 0, intervals: run.intervals })), lengths.length === runs.length ? Math.max(...lengths) : undefined);
   } catch (error) {
     if (!(error instanceof BadIntervalError)) throw error;
     throw new InvalidInputError([{ file: `${runs[error.run]?.dir ?? ''}/intervals.ndjson`, line: error.index + 1, col: 1, path: '', message: error.message }]);

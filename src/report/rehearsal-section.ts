@@ -27,13 +27,13 @@ function text(value: unknown): string {
 }
 
 /** One rehearsal: its journal, and its background load charted with phases, steps and milestones. */
-export function buildRehearsalSection(run: RunDirectory, index: number): RehearsalSection {
+export async function buildRehearsalSection(run: RunDirectory, index: number): Promise<RehearsalSection> {
   const journal = run.journal;
   // A rehearsal killed before its journal still has its SOP in the manifest.
   const recorded = manifestSop.safeParse(run.manifest.sop);
   const sopId = journal?.sop.id ?? (recorded.success ? recorded.data.id : run.dir);
   const sopTitle = journal?.sop.title ?? (recorded.success ? recorded.data.title : sopId);
-  const load = run.intervals.length > 0 || run.events.some((event) => event.type === 'started') ? buildLoadSection(`rehearsal-${index}-load`, `background load of ${sopId}`, 'rehearsal', [run]) : undefined;
+  const load = run.intervals.length > 0 || run.events.some((event) => event.type === 'started') ? await buildLoadSection(`rehearsal-${index}-load`, `background load of ${sopId}`, 'rehearsal', [run]) : undefined;
   const startedMs = Date.parse(journal?.started_at ?? run.manifest.started_at);
   const milestones: Milestone[] = Object.entries(journal?.timeline ?? {})
     .map(([name, at_ms]) => ({ name, at_ms }))

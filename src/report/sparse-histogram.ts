@@ -13,6 +13,8 @@ const ENCODING_COOKIE_BASE = 0x1c849303;
 
 /** Bucket index ↔ value, from the histogram's own header (its lowest unit and significant digits). */
 export interface BucketLayout {
+  /** `<lowest>/<digits>`: layouts are shared objects, and one that crossed a thread is found again by it. */
+  key: string;
   unitMagnitude: number;
   subBucketHalfCountMagnitude: number;
   subBucketHalfCount: number;
@@ -33,9 +35,17 @@ function layoutOf(lowest: number, digits: number): BucketLayout {
   let layout = layouts.get(key);
   if (layout === undefined) {
     const subBucketCountMagnitude = Math.ceil(Math.log2(2 * 10 ** digits));
-    layout = { unitMagnitude: Math.floor(Math.log2(lowest)), subBucketHalfCountMagnitude: subBucketCountMagnitude - 1, subBucketHalfCount: 2 ** (subBucketCountMagnitude - 1) };
+    layout = { key, unitMagnitude: Math.floor(Math.log2(lowest)), subBucketHalfCountMagnitude: subBucketCountMagnitude - 1, subBucketHalfCount: 2 ** (subBucketCountMagnitude - 1) };
     layouts.set(key, layout);
   }
+  return layout;
+}
+
+/** The shared layout object of a layout that came from another thread (a structured clone). */
+export function internLayout(layout: BucketLayout): BucketLayout {
+  const known = layouts.get(layout.key);
+  if (known !== undefined) return known;
+  layouts.set(layout.key, layout);
   return layout;
 }
 
@@ -173,6 +183,23 @@ export class MergedHistogram {
     return 0;
   }
 
+  /** The counts between the lowest and highest bucket, to send to another thread. */
+  snapshot(): HistogramSnapshot {
+    return { layout: this.#layout, low: this.#low, high: this.#high, total: this.#total, counts: this.#counts.slice(Math.max(0, this.#low), this.#high + 1) };
+  }
+
+  static fromSnapshot(snapshot: HistogramSnapshot): MergedHistogram {
+    const merged = new MergedHistogram();
+    if (snapshot.layout === undefined || snapshot.total === 0) return merged;
+    merged.#layout = internLayout(snapshot.layout);
+    merged.#grow(snapshot.high);
+    merged.#counts.set(snapshot.counts, snapshot.low);
+    merged.#low = snapshot.low;
+    merged.#high = snapshot.high;
+    merged.#total = snapshot.total;
+    return merged;
+  }
+
   /** Lowest and highest recorded values, and the mean of bucket midpoints (hdr-histogram-js's min, max and mean). */
   extremes(): { min: number; max: number; mean: number } {
     const layout = this.#layout;
@@ -189,16 +216,20 @@ export class MergedHistogram {
   }
 }
 
+export interface HistogramSnapshot {
+  layout: BucketLayout | undefined;
+  low: number;
+  high: number;
+  total: number;
+  counts: Float64Array;
+}
+
 let scratch = new Float64Array(0);
 
-/**
- * Percentiles (ascending) of several sparse histograms merged, without keeping the merge: the
- * counts go into one shared scratch array, read and cleared over the range they touched. A
- * chart bucket of one endpoint costs what its histograms hold. Null when empty.
- */
-export function percentilesOfMany(histograms: readonly SparseHistogram[], percentiles: readonly number[]): Array<number | null> {
+/** Adds histograms into the shared scratch array; the range touched and the total, or undefined when empty. */
+function accumulate(histograms: readonly SparseHistogram[]): { layout: BucketLayout; low: number; high: number; total: number } | undefined {
   const layout = histograms.find((histogram) => histogram.total > 0)?.layout;
-  if (layout === undefined) return percentiles.map(() => null);
+  if (layout === undefined) return undefined;
   let total = 0;
   let low = Number.POSITIVE_INFINITY;
   let high = -1;
@@ -219,6 +250,34 @@ export function percentilesOfMany(histograms: readonly SparseHistogram[], percen
     high = Math.max(high, top);
     total += histogram.total;
   }
+  return { layout, low, high, total };
+}
+
+/** Several sparse histograms as one (a chart bucket's endpoints, to send to another thread); null when empty. */
+export function mergeSparse(histograms: readonly SparseHistogram[]): SparseHistogram | null {
+  const range = accumulate(histograms);
+  if (range === undefined) return null;
+  const indices: number[] = [];
+  const counts: number[] = [];
+  for (let index = range.low; index <= range.high; index += 1) {
+    const count = scratch[index] ?? 0;
+    if (count === 0) continue;
+    indices.push(index);
+    counts.push(count);
+  }
+  scratch.fill(0, range.low, range.high + 1);
+  return { layout: range.layout, indices: Int32Array.from(indices), counts: Float64Array.from(counts), total: range.total };
+}
+
+/**
+ * Percentiles (ascending) of several sparse histograms merged, without keeping the merge: the
+ * counts go into one shared scratch array, read and cleared over the range they touched. A
+ * chart bucket of one endpoint costs what its histograms hold. Null when empty.
+ */
+export function percentilesOfMany(histograms: readonly SparseHistogram[], percentiles: readonly number[]): Array<number | null> {
+  const range = accumulate(histograms);
+  if (range === undefined) return percentiles.map(() => null);
+  const { layout, low, high, total } = range;
   const values: Array<number | null> = [];
   let seen = 0;
   let index = low;
