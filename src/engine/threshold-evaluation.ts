@@ -1,4 +1,4 @@
-import type { ThresholdExpr } from '../scenarios/threshold-expr.js';
+import { thresholdHolds, type ThresholdExpr } from '../scenarios/threshold-expr.js';
 import { summariseLatency, type IntervalRecord } from './latency-intervals.js';
 
 export interface ThresholdResult {
@@ -37,19 +37,6 @@ function measure(expr: ThresholdExpr, records: readonly IntervalRecord[], second
   }
 }
 
-function compare(value: number, expr: ThresholdExpr): boolean {
-  switch (expr.op) {
-    case '<':
-      return value < expr.value;
-    case '<=':
-      return value <= expr.value;
-    case '>':
-      return value > expr.value;
-    case '>=':
-      return value >= expr.value;
-  }
-}
-
 /**
  * Thresholds over the whole run. A threshold with nothing measured fails: a run that sent nothing
  * to an endpoint proves nothing about it.
@@ -57,7 +44,7 @@ function compare(value: number, expr: ThresholdExpr): boolean {
 export function evaluateThresholds(exprs: readonly ThresholdExpr[], records: readonly IntervalRecord[], seconds: number, scopes: Scopes): ThresholdResult[] {
   return exprs.map((expr) => {
     const value = measure(expr, records, seconds, scopes);
-    return { expr: expr.text, value, pass: value !== null && compare(value, expr) };
+    return { expr: expr.text, value, pass: value !== null && thresholdHolds(value, expr) };
   });
 }
 
@@ -71,5 +58,5 @@ export function abortHolds(expr: ThresholdExpr, records: readonly IntervalRecord
   if (nowSecond < windowSeconds) return false;
   const window = records.filter((record) => record.second >= nowSecond - windowSeconds && record.second < nowSecond);
   const value = measure(expr, window, windowSeconds, scopes);
-  return value !== null && compare(value, expr);
+  return value !== null && thresholdHolds(value, expr);
 }

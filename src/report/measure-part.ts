@@ -1,13 +1,9 @@
+import type { IntervalLine } from './run-directory.js';
 import { decodeSparse, MergedHistogram, mergeSparse, percentilesOfMany, type HistogramSnapshot, type SparseHistogram } from './sparse-histogram.js';
 
 /** An interval line placed on the load's clock: `at` is seconds since the group's origin. */
-export interface MeasureLine {
+export interface MeasureLine extends Omit<IntervalLine, 'second'> {
   at: number;
-  endpoint: string;
-  count: number;
-  statuses: Record<string, number>;
-  errors: Record<string, number>;
-  latency_us: string;
   /** Which run, and which of its lines (0-based): for a located error. */
   run: number;
   index: number;

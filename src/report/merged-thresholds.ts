@@ -1,4 +1,4 @@
-import { parseThresholdExpr, type ThresholdExpr } from '../scenarios/threshold-expr.js';
+import { parseThresholdExpr, thresholdHolds, type ThresholdExpr } from '../scenarios/threshold-expr.js';
 import type { LoadMeasures } from './load-measures.js';
 import type { RecordedThreshold } from './run-files.js';
 import { MergedHistogram } from './sparse-histogram.js';
@@ -38,19 +38,6 @@ function measured(expr: ThresholdExpr, measures: LoadMeasures, journeys: Readonl
   }
 }
 
-function holds(value: number, expr: ThresholdExpr): boolean {
-  switch (expr.op) {
-    case '<':
-      return value < expr.value;
-    case '<=':
-      return value <= expr.value;
-    case '>':
-      return value > expr.value;
-    case '>=':
-      return value >= expr.value;
-  }
-}
-
 /** The thresholds every agent recorded, judged again over the merged measures. */
 export function mergedThresholds(perRun: ReadonlyArray<readonly RecordedThreshold[]>, measures: LoadMeasures, journeys: Readonly<Record<string, readonly string[]>>): RecordedThreshold[] {
   const texts = [...new Set(perRun.flatMap((thresholds) => thresholds.map((threshold) => threshold.expr)))];
@@ -65,6 +52,6 @@ export function mergedThresholds(perRun: ReadonlyArray<readonly RecordedThreshol
       return { expr: text, value: values.length === 0 ? null : worst, pass: all.length > 0 && all.every((threshold) => threshold.pass) };
     }
     const value = measured(parsed, measures, journeys);
-    return { expr: text, value, pass: value !== null && holds(value, parsed) };
+    return { expr: text, value, pass: value !== null && thresholdHolds(value, parsed) };
   });
 }

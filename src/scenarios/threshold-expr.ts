@@ -75,3 +75,17 @@ export function parseThresholdExpr(text: string): ThresholdExpr | { error: strin
   const comparison: Comparison = op === '<=' || op === '>=' || op === '>' ? op : '<';
   return { text: text.trim(), scope: parsedMetric.scope, metric: parsedMetric.metric, op: comparison, value, forMs };
 }
+
+/** Whether a measured value satisfies the expression's comparison (in the expression's unit). */
+export function thresholdHolds(value: number, expr: Pick<ThresholdExpr, 'op' | 'value'>): boolean {
+  switch (expr.op) {
+    case '<':
+      return value < expr.value;
+    case '<=':
+      return value <= expr.value;
+    case '>':
+      return value > expr.value;
+    case '>=':
+      return value >= expr.value;
+  }
+}

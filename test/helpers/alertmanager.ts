@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/private-redis.js';
+import { startDaemon } from './daemon-process.js';
 
 /**
  * A private `prometheus-alertmanager` for one test file: a free loopback port for its web/API, no
@@ -110,45 +110,18 @@ async function startOn(port: number, dir: string, config: string, options: Alert
     '--cluster.listen-address=',
     '--log.level=info',
   ];
-  const child = spawn(ALERTMANAGER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  // Read for as long as it runs, or a full pipe would stall it; only the tail is kept.
-  const collect = (chunk: Buffer): void => {
-    log = (log + chunk.toString()).slice(-8192);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  let gone = false;
-  const exited = new Promise<void>((resolve) => child.once('close', () => ((gone = true), resolve())));
-  child.once('error', (error) => {
-    gone = true;
-    log += `\n${error.message}`;
-  });
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      if (!gone && child.pid !== undefined) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    })());
+  const daemon = startDaemon(ALERTMANAGER_BIN, args, dir);
   try {
-    await waitReady(url, () => gone, options.readyTimeoutMs ?? 15_000, () => log.trim().split('\n').slice(-5).join(' | '));
+    await waitReady(url, daemon.gone, options.readyTimeoutMs ?? 15_000, daemon.tail);
   } catch (error) {
     // Keep the directory for the next attempt: only this attempt's process is stopped.
-    if (!gone) {
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await daemon.kill();
     throw error;
   }
   return {
     url,
-    output: () => log,
-    stop,
+    output: daemon.output,
+    stop: daemon.stop,
     async postAlerts(alerts) {
       const response = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
       if (!response.ok) throw new Error(`POST /api/v2/alerts answered ${response.status}: ${await response.text()}`);

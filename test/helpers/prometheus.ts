@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/private-redis.js';
+import { startDaemon } from './daemon-process.js';
 
 /**
  * A private Prometheus (Debian's `prometheus`) for one test file: a free loopback port, its own
@@ -56,35 +56,12 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(PROMETHEUS_BIN, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const collect = (chunk: Buffer): void => {
-    log = (log + chunk.toString()).slice(-8192);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  let gone = false;
-  const exited = new Promise<void>((resolve) => child.once('close', () => ((gone = true), resolve())));
-  child.once('error', (error) => {
-    gone = true;
-    log += `\n${error.message}`;
-  });
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      if (!gone && child.pid !== undefined) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    })());
-  const tail = (): string => log.trim().split('\n').slice(-5).join(' | ');
+  const daemon = startDaemon(PROMETHEUS_BIN, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], dir);
+  const { tail, stop } = daemon;
   const poll = async (what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (gone) throw new Error(`prometheus exited: ${tail()}`);
+      if (daemon.gone()) throw new Error(`prometheus exited: ${tail()}`);
       if (await check().catch(() => false)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -98,7 +75,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
   }
   return {
     url,
-    output: () => log,
+    output: daemon.output,
     stop,
     scraped: (timeoutMs = 10_000) =>
       poll('a successful scrape', timeoutMs, async () => {
