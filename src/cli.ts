@@ -3,6 +3,7 @@ import { formatIssue, InvalidInputError, LiveAssureError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { LoadtestFlags } from './commands/loadtest-options.js';
 import type { RehearseFlags } from './commands/rehearse.js';
+import type { ProbeOptions } from './commands/probe.js';
 import type { ReportFlags } from './commands/report.js';
 import type { SopsLintFlags } from './commands/sops-lint.js';
 import type { WatchFlags } from './commands/watch.js';
@@ -191,8 +192,10 @@ export function createProgram(io: Io, outcome: Outcome): Command {
     .option('--body <body>', 'request body')
     .option('--header <name:value>', 'request header; repeat for more', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--slo-p99 <ms>', 'p99 latency a level must meet to count for the knee', '200ms')
+    .option('--service <name>', 'the scenario service this URL is one instance of (report sets the knee against its per_instance_qps)')
+    .option('--out <dir>', 'also write a run directory (kind probe) here, for report')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { url: string; concurrency: string; stepDuration: string; method?: string; body?: string; header?: string[]; sloP99: string; json?: boolean }) => {
+    .action(async (options: ProbeOptions) => {
       const { runProbe } = await import('./commands/probe.js');
       done(await runProbe(options, io));
     });

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { runClosedSweep, type LevelMeasurement, type SweepResult, type SweepTarget } from '../engine/closed-sweep.js';
+import { createRunStore, inputHash } from '../engine/run-store.js';
 import { analyseProbe, judgeLevel, type LevelVerdict, type ProbeAnalysis, type ProbeSlo } from '../engine/probe-knee.js';
 import { HTTP_METHODS } from '../scenarios/http-methods.js';
 import { UsageError } from '../errors.js';
@@ -6,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { parseDuration, parseNumberText } from '../scenarios/unit-text.js';
 import { formatNumber } from './flag-numbers.js';
+import { readVersion } from '../version.js';
 import { renderRows } from './render-rows.js';
 
 export interface ProbeOptions {
@@ -17,6 +20,10 @@ export interface ProbeOptions {
   /** `name: value`, once per --header. */
   header?: string[];
   sloP99: string;
+  /** The scenario service this URL is one instance of: `report` sets the knee against its per_instance_qps. */
+  service?: string;
+  /** Write a run directory (kind probe) here, for `report`. */
+  out?: string;
   json?: boolean;
 }
 
@@ -158,6 +165,26 @@ function renderHuman(target: SweepTarget, stepMs: number, slo: ProbeSlo, sweep: 
   return `${head}${levels.length === 0 ? '  no level finished\n' : rows}${stopped}\n${kneeText}${renderFit(analysis)}${hint}`;
 }
 
+/** A run directory of kind probe: the sweep as `--json` prints it, in `summary.json`. */
+function writeProbeRun(dir: string, options: ProbeOptions, result: object, startedAt: string, io: Io): void {
+  try {
+    const store = createRunStore(dir, {
+      kind: 'probe',
+      tool: { name: 'live-assure', version: readVersion() },
+      invocation: { command: 'probe', args: [], options: { ...options, ...(options.header === undefined ? {} : { header: options.header.map((header) => `${header.split(':')[0] ?? ''}: ***`) }) } },
+      plan: null,
+      hash: inputHash({ url: options.url, concurrency: options.concurrency, stepDuration: options.stepDuration }),
+      started_at: startedAt,
+      ended_at: new Date(io.now()).toISOString(),
+      status: 'running',
+    });
+    store.writeSummary(result);
+    store.finish(ExitCode.Ok);
+  } catch (error) {
+    throw new UsageError(`probe: cannot write the run directory ${dir}: ${error instanceof Error ? error.message : String(error)}`, 'give --out a directory path that can be created');
+  }
+}
+
 /** `probe`: a closed-loop concurrency sweep against one URL, its knee under the SLO, and the USL fitted to it. */
 export async function runProbe(options: ProbeOptions, io: Io): Promise<number> {
   const url = parseUrl(options.url);
@@ -166,6 +193,7 @@ export async function runProbe(options: ProbeOptions, io: Io): Promise<number> {
   const slo: ProbeSlo = { p99Ms: parseSloMs(options.sloP99), maxErrorShare: MAX_ERROR_SHARE };
   const target = parseTarget(options, url);
 
+  const startedAt = new Date(io.now()).toISOString();
   const sweep = await runClosedSweep(target, {
     levels,
     stepMs,
@@ -175,9 +203,8 @@ export async function runProbe(options: ProbeOptions, io: Io): Promise<number> {
   const analysis = analyseProbe(sweep.levels, slo);
   const warnings = analysis.fit_notes;
 
-  if (options.json === true) {
-    const { knee, usl } = analysis;
-    const result = {
+  const { knee, usl } = analysis;
+  const result = {
       url: target.url,
       method: target.method,
       step_ms: stepMs,
@@ -189,7 +216,10 @@ export async function runProbe(options: ProbeOptions, io: Io): Promise<number> {
       usl: usl === null ? null : { sigma: usl.sigma, kappa: usl.kappa, lambda: usl.lambda, peak: usl.peak, amdahl_ceiling: usl.amdahl_ceiling, r2: usl.r2, points: usl.points },
       interrupted_at: sweep.interrupted_at,
       warnings,
+      ...(options.service === undefined ? {} : { service: options.service }),
     };
+  if (options.out !== undefined) writeProbeRun(resolve(io.cwd, options.out), options, result, startedAt, io);
+  if (options.json === true) {
     io.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
     // A skipped fit is said in the report itself; only a fit with caveats warns.

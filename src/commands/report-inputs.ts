@@ -22,6 +22,8 @@ export async function scenariosOfRuns(runs: readonly RunDirectory[], given: stri
   const chosen = given === undefined ? undefined : await loadScenarioFile(given, context);
   const loaded = new Map<string, Scenario | undefined>();
   const scenarios = new Map<string, Scenario>();
+  // Probes are set against --scenario too, when no load test brought one.
+  if (chosen !== undefined) scenarios.set('--scenario', chosen);
   for (const run of runs.filter((entry) => entry.manifest.kind === 'loadtest' && entry.manifest.scenario !== undefined)) {
     const file = given ?? run.manifest.invocation.args[0];
     if (file === undefined) continue;

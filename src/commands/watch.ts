@@ -107,7 +107,7 @@ export async function runWatch(flags: WatchFlags, io: Io): Promise<number> {
   }
   const summary = { kind: 'watch', ...receiver.stats(), firing: counts.firing, refiring: counts.refiring, resolved: counts.resolved, sops_linked: [...counts.linked].sort(), alerts_unlinked: [...counts.unlinked].sort() };
   store.writeSummary(summary);
-  store.finish(ExitCode.Ok);
+  store.finish(ExitCode.Ok, new Date(io.now()).toISOString());
   store.close?.();
   if (flags.json !== true) out.write(`live-assure watch: stopped; ${summary.accepted} notifications, ${counts.firing + counts.refiring} firings, ${counts.resolved} resolved; SOPs linked: ${summary.sops_linked.join(', ') || 'none'}; unlinked alerts: ${summary.alerts_unlinked.join(', ') || 'none'}\n`);
   return ExitCode.Ok;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { RunEvent, RunSink, RunSummary } from './run-events.js';
 
 export interface RunManifest {
-  /** A load test, an SOP rehearsal (its load and its journal), or a watch session (its alerts). */
-  kind: 'loadtest' | 'rehearsal' | 'watch';
+  /** A load test, an SOP rehearsal (its load and its journal), a watch session (its alerts), or a `probe` sweep (its knee). */
+  kind: 'loadtest' | 'rehearsal' | 'watch' | 'probe';
   tool: { name: string; version: string };
   /** The command and options as given. */
   invocation: { command: string; args: string[]; options: Record<string, unknown> };
@@ -42,8 +42,8 @@ export function inputHash(input: unknown): string {
 
 export interface RunStore extends RunSink {
   readonly dir: string;
-  /** Writes the final status into the manifest. */
-  finish(exitCode: number): void;
+  /** Writes the final status into the manifest; `endedAt` (ISO) for a run with no load to say when it ended (a watch session). */
+  finish(exitCode: number, endedAt?: string): void;
   /** Writes `summary.json` again, with what was learned after the load stopped (the isolation audit and cleanup). */
   writeSummary(summary: object): void;
   /** Appends an event of the command's own to `events.ndjson` (a rehearsal's phases, steps and checks); `at` is kept as given. */
@@ -98,8 +98,8 @@ export function createRunStore(dir: string, manifest: RunManifest): RunStore {
     writeSummary(summary: object) {
       writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     },
-    finish(exitCode: number) {
-      current = { ...current, status: 'finished', exit_code: exitCode };
+    finish(exitCode: number, endedAt?: string) {
+      current = { ...current, status: 'finished', exit_code: exitCode, ...(endedAt === undefined || current.ended_at !== undefined ? {} : { ended_at: endedAt }) };
       writeManifest();
       close();
     },

@@ -1,11 +1,11 @@
 import { formatThresholdValue } from './report-format.js';
-import type { ActionItem, CapacitySection, Coverage, LoadSection, RehearsalSection } from './report-model.js';
+import type { ActionItem, CapacitySection, Coverage, LoadSection, ProbeView, RehearsalSection } from './report-model.js';
 
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 const days = (ms: number): string => `${Math.round(ms / 86_400_000)}d`;
 
 /** The gaps the report found, each as something a person can do, with the run it came from. */
-export function findActionItems(loads: readonly LoadSection[], capacity: readonly CapacitySection[], rehearsals: readonly RehearsalSection[], coverage: Coverage): ActionItem[] {
+export function findActionItems(loads: readonly LoadSection[], capacity: readonly CapacitySection[], probes: readonly ProbeView[], rehearsals: readonly RehearsalSection[], coverage: Coverage): ActionItem[] {
   const items: ActionItem[] = [];
   for (const section of capacity) {
     const source = loads.find((load) => load.id === section.load)?.runs.join(', ') ?? section.scenario;
@@ -15,6 +15,10 @@ export function findActionItems(loads: readonly LoadSection[], capacity: readonl
     for (const risk of section.hot_keys) items.push({ type: 'capacity', source, text: `hot key ${risk}: spread it (local cache, key splitting) before the peak` });
     const short = section.endpoints.filter((row) => row.forecast_qps > 0 && row.reached < 0.95);
     if (short.length > 0) items.push({ type: 'capacity', source, text: `the load test stood for only ${percent(section.validated_level)} of the forecast peak (${short.map((row) => `${row.endpoint} ${percent(row.reached)}`).join(', ')}): test again at full level before the event` });
+  }
+  for (const probe of probes) {
+    if (probe.knee === null) items.push({ type: 'capacity', source: probe.dir, text: `${probe.method} ${probe.url}: no concurrency level met p99 ≤ ${probe.slo_p99_ms}ms: one instance cannot serve its SLO at any load probed` });
+    else if (probe.assumption_holds === false) items.push({ type: 'capacity', source: probe.dir, text: `${probe.service}: the forecast assumes ${probe.assumed_per_instance_qps} QPS per instance, but its probe's knee is ${Math.round(probe.knee.throughput)} QPS: set per_instance_qps to ${probe.suggested_per_instance_qps} and plan again` });
   }
   for (const load of loads.filter((section) => section.kind === 'loadtest')) {
     const source = load.runs.join(', ');

@@ -3,6 +3,7 @@ import { findActionItems } from './action-items.js';
 import { buildCoverage, type KnownSop } from './alert-coverage.js';
 import { buildCapacitySection, recordedScale } from './capacity-section.js';
 import { buildLoadSection, loadName, loadOrigin, runEnd } from './load-section.js';
+import { buildProbeView } from './probe-section.js';
 import { buildRehearsalSection } from './rehearsal-section.js';
 import type { AppendixRun, CapacitySection, LoadSection, ReportModel, WatchSection } from './report-model.js';
 import { describeRuns, reportVerdict } from './report-summary.js';
@@ -97,8 +98,13 @@ export async function buildReport(input: ReportInput): Promise<ReportModel> {
     }
     capacity.push(buildCapacitySection(load, scenario, scale));
   }
+  const probes = byKind('probe').flatMap((run) => {
+    const view = buildProbeView(run, [...input.scenarios.values()]);
+    if (view === undefined) notes.push(`${run.dir}: a probe run without its result (summary.json): it was interrupted`);
+    return view === undefined ? [] : [view];
+  });
   const coverage = buildCoverage(watches, rehearsals, input.sops, input.nowMs, input.maxAgeMs);
-  const actions = findActionItems(loads, capacity, rehearsals, coverage);
+  const actions = findActionItems(loads, capacity, probes, rehearsals, coverage);
   const starts = input.runs.map((run) => Date.parse(run.manifest.started_at)).filter(Number.isFinite);
   const ends = input.runs.map(runEnd).filter(Number.isFinite);
   const window = { from: new Date(Math.min(...starts)).toISOString(), to: new Date(Math.max(...ends)).toISOString() };
@@ -108,6 +114,7 @@ export async function buildReport(input: ReportInput): Promise<ReportModel> {
     window,
     loads,
     capacity,
+    probes,
     rehearsals,
     watches,
     coverage,

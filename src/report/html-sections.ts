@@ -1,7 +1,7 @@
 import { escapeHtml } from './html-escape.js';
 import { loadHtml } from './html-load.js';
 import { formatMs, formatPercent, formatRate, formatSpan, formatTime } from './report-format.js';
-import type { ActionItem, AppendixRun, CapacitySection, Coverage, RehearsalSection } from './report-model.js';
+import type { ActionItem, AppendixRun, CapacitySection, Coverage, ProbeView, RehearsalSection } from './report-model.js';
 import { milestoneLabel } from './rehearsal-section.js';
 
 const table = (head: readonly string[], rows: ReadonlyArray<readonly string[]>, numeric: (i: number) => boolean = () => false): string =>
@@ -23,6 +23,22 @@ export function capacityHtml(section: CapacitySection): string {
   return `<h3>${escapeHtml(section.scenario)} <span class="pill ${section.holds ? 'pass' : 'fail'}">${section.holds ? 'HOLDS' : 'AT RISK'}</span></h3>
 <p>${escapeHtml(section.verdict)}. The load test ran at scale ${section.scale}: its measured peaks ÷ ${section.scale} are the event load it stands for. It validated <b>${formatPercent(section.validated_level)}</b> of the forecast peak (the least reached endpoint).</p>
 ${endpoints}${services}${section.hot_keys.length === 0 ? '' : `<p class="bad">Hot keys: ${section.hot_keys.map(escapeHtml).join('; ')}</p>`}`;
+}
+
+export function probesHtml(probes: readonly ProbeView[]): string {
+  if (probes.length === 0) return '';
+  return `<h3>What one instance serves (probe)</h3>${table(
+    ['target', 'service', 'knee (p99 SLO)', 'per_instance_qps', 'forecast assumes', 'USL peak', 'run'],
+    probes.map((probe) => [
+      `<code>${escapeHtml(`${probe.method} ${probe.url}`)}</code>`,
+      escapeHtml(probe.service ?? '–'),
+      probe.knee === null ? `<span class="bad">none under p99 ≤ ${formatMs(probe.slo_p99_ms)}</span>` : `${formatRate(probe.knee.throughput)} at concurrency ${probe.knee.concurrency}, p99 ${formatMs(probe.knee.p99_ms)}`,
+      probe.suggested_per_instance_qps === null ? '–' : String(probe.suggested_per_instance_qps),
+      probe.assumed_per_instance_qps === undefined ? '–' : `<span class="${probe.assumption_holds === false ? 'bad' : 'ok'}">${probe.assumed_per_instance_qps}</span>`,
+      probe.usl_peak === null ? '–' : `${formatRate(probe.usl_peak.throughput)} at ${Math.round(probe.usl_peak.concurrency)}`,
+      `<span class="muted">${escapeHtml(probe.dir)}</span>`,
+    ]),
+  )}`;
 }
 
 export function rehearsalHtml(rehearsal: RehearsalSection): string {

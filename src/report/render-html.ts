@@ -1,6 +1,6 @@
 import { escapeHtml } from './html-escape.js';
 import { loadHtml } from './html-load.js';
-import { actionsHtml, appendixHtml, capacityHtml, coverageHtml, rehearsalHtml } from './html-sections.js';
+import { actionsHtml, appendixHtml, capacityHtml, coverageHtml, probesHtml, rehearsalHtml } from './html-sections.js';
 import { formatTime } from './report-format.js';
 import type { ReportModel } from './report-model.js';
 
@@ -33,7 +33,7 @@ export function renderHtml(model: ReportModel): string {
   const parts = [
     section('summary', 'Summary', `<ul>${model.summary.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`),
     section('actions', `Action items (${model.actions.length})`, actionsHtml(model.actions)),
-    model.capacity.length === 0 ? '' : section('capacity', 'Capacity: forecast vs measured', model.capacity.map(capacityHtml).join('\n')),
+    model.capacity.length === 0 && model.probes.length === 0 ? '' : section('capacity', 'Capacity: forecast vs measured', model.capacity.map(capacityHtml).join('\n') + probesHtml(model.probes)),
     model.loads.length === 0 ? '' : section('loads', 'Load tests', loads),
     model.rehearsals.length === 0 ? '' : section('rehearsals', 'SOP rehearsals', model.rehearsals.map(rehearsalHtml).join('\n')),
     section('coverage', 'Alerts → SOPs', coverageHtml(model.coverage)),

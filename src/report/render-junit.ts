@@ -44,6 +44,17 @@ export function renderJunit(model: ReportModel): string {
       ],
     });
   }
+  if (model.probes.length > 0) {
+    suites.push({
+      name: 'probes',
+      timestamp: model.generated_at,
+      seconds: 0,
+      properties: {},
+      cases: model.probes.map((probe) =>
+        verdictCase('capacity.probe', `${probe.service ?? probe.url}: knee${probe.assumed_per_instance_qps === undefined ? '' : ` ≥ per_instance_qps ${probe.assumed_per_instance_qps}`}`, probe.knee !== null && probe.assumption_holds !== false, probe.knee === null ? `no level met p99 ≤ ${probe.slo_p99_ms}ms` : `knee ${Math.round(probe.knee.throughput)} QPS at concurrency ${probe.knee.concurrency}`),
+      ),
+    });
+  }
   const coverage = model.coverage;
   const days = Math.round(coverage.max_age_ms / 86_400_000);
   const cases: JunitCase[] = [

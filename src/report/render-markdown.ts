@@ -41,6 +41,10 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(...table(['endpoint', 'forecast peak', 'busiest 30 s', 'stands for', 'reached'], section.endpoints.map((row) => [row.endpoint, formatRate(row.forecast_qps), formatRate(row.measured_peak_qps), formatRate(row.equivalent_qps), `${formatPercent(row.reached)}${tick(row.reached >= 0.95)}`])), '');
     out.push(...table(['service', 'forecast peak', 'needed', 'have', 'pool', 'reached'], section.services.map((row) => [row.service, formatRate(row.forecast_qps), String(row.needed), String(row.have), row.pool === 'short' ? `❌ short by ${row.gap}` : row.pool, formatPercent(row.reached)])), '');
   }
+  if (model.probes.length > 0) {
+    out.push('## What one instance serves (probe)', '');
+    out.push(...table(['target', 'service', 'knee', 'per_instance_qps', 'forecast assumes'], model.probes.map((p) => [`${p.method} ${p.url}`, p.service ?? '–', p.knee === null ? `❌ none under p99 ≤ ${formatMs(p.slo_p99_ms)}` : `${formatRate(p.knee.throughput)} at concurrency ${p.knee.concurrency}`, String(p.suggested_per_instance_qps ?? '–'), p.assumed_per_instance_qps === undefined ? '–' : `${p.assumed_per_instance_qps}${tick(p.assumption_holds ?? null)}`])), '');
+  }
   for (const load of model.loads) out.push(`## Load test: ${md(load.title)}`, '', ...loadMarkdown(load), '');
   if (model.rehearsals.length > 0) {
     out.push('## SOP rehearsals', '');

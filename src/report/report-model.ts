@@ -116,6 +116,22 @@ export interface CapacitySection {
   validated_level: number;
 }
 
+/** What one instance served in a `probe` sweep: the knee under its p99 SLO. */
+export interface ProbeView {
+  dir: string;
+  url: string;
+  method: string;
+  service: string | undefined;
+  slo_p99_ms: number;
+  knee: { concurrency: number; throughput: number; p99_ms: number | null } | null;
+  suggested_per_instance_qps: number | null;
+  usl_peak: { concurrency: number; throughput: number } | null;
+  /** The scenario's per_instance_qps for the service the probe named. */
+  assumed_per_instance_qps: number | undefined;
+  /** Whether the knee reaches what the forecast assumes; undefined when there is nothing to compare. */
+  assumption_holds: boolean | undefined;
+}
+
 export interface Milestone {
   name: string;
   at_ms: number;
@@ -213,6 +229,7 @@ export interface ReportModel {
   summary: string[];
   loads: LoadSection[];
   capacity: CapacitySection[];
+  probes: ProbeView[];
   rehearsals: RehearsalSection[];
   watches: WatchSection[];
   coverage: Coverage;

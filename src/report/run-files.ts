@@ -8,7 +8,7 @@ import { z } from 'zod';
 const latency = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number() });
 
 export const manifestFile = z.object({
-  kind: z.enum(['loadtest', 'rehearsal', 'watch']),
+  kind: z.enum(['loadtest', 'rehearsal', 'watch', 'probe']),
   tool: z.object({ name: z.string(), version: z.string() }),
   invocation: z.object({ command: z.string(), args: z.array(z.string()), options: z.record(z.string(), z.unknown()) }),
   scenario: z.unknown().optional(),
@@ -95,3 +95,14 @@ export const alertEvent = z.object({
 
 /** The SOPs a watch session linked alerts to (its manifest's `sop`). */
 export const watchedSops = z.array(z.object({ id: z.string(), title: z.string(), file: z.string().optional() }));
+
+/** A `probe --out` sweep's `summary.json`: the knee under its SLO, for forecast vs measured. */
+export const probeSummaryFile = z.object({
+  url: z.string(),
+  method: z.string(),
+  service: z.string().optional(),
+  slo: z.object({ p99_ms: z.number() }).loose(),
+  knee: z.object({ concurrency: z.number(), throughput: z.number(), p99_ms: z.number().nullable() }).nullable(),
+  per_instance_qps: z.number().nullable(),
+  usl: z.object({ peak: z.object({ concurrency: z.number(), throughput: z.number() }).nullable().optional() }).loose().nullable(),
+});

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/test-io.js';
@@ -62,6 +63,29 @@ describe('live-assure report', () => {
       expect(text).not.toContain('<img');
       expect(text).not.toContain('<script');
       expect(text).toContain('&lt;img src=//evil.example/x onerror=alert(1)&gt;');
+    }
+  });
+
+  it('sets a probe\'s knee against what the forecast assumes one instance serves', async () => {
+    // One instance that serves ~100 requests a second at concurrency 1 (10 ms each), far below room-svc's assumed 1,500.
+    const server = createServer((_request, response) => void setTimeout(() => response.end('ok'), 10));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+    try {
+      const run = join(work, 'probe-run');
+      const probe = await runCli(['probe', '--url', url, '--concurrency', '1,2', '--step-duration', '1s', '--service', 'room-svc', '--out', run]);
+      expect(probe.code, probe.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'))).toMatchObject({ kind: 'probe', status: 'finished' });
+      const out = join(work, 'probe-report');
+      const { code } = await runCli(['report', run, '--scenario', 'scenarios/demo.yaml', '--format', 'md,junit', '--out', out]);
+      expect(code).toBe(0);
+      const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+      expect(markdown).toMatch(/\| GET http:\/\/127\.0\.0\.1:\d+\/ \| room-svc \| \d+(\.\d)?\/s at concurrency 2 \| \d+ \| 1500 ❌ \|/);
+      expect(markdown).toMatch(/room-svc: the forecast assumes 1500 QPS per instance, but its probe's knee is \d+ QPS: set per_instance_qps to \d+ and plan again/);
+      expect(readFileSync(join(out, 'report.junit.xml'), 'utf8')).toMatch(/<testcase classname="capacity.probe" name="room-svc: knee ≥ per_instance_qps 1500"[^>]*>\s*<failure/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -56,7 +56,7 @@ describe('live-assure watch (binary)', { timeout: 30_000 }, () => {
     const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; change?: string });
     expect(events.filter((event) => event.type === 'alert').map((event) => event.change)).toEqual(['firing', 'firing', 'resolved']);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ kind: 'watch', accepted: 3, firing: 2, resolved: 1, sops_linked: ['room-info-storage-latency'], alerts_unlinked: ['DiskFull'] });
-    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ kind: 'watch', status: 'finished', exit_code: 0 });
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ kind: 'watch', status: 'finished', exit_code: 0, ended_at: expect.stringMatching(/^20\d\d-/) });
     expect(readFileSync(join(out, 'manifest.json'), 'utf8')).not.toContain('hook-token');
   });
 });
