@@ -99,19 +99,12 @@ function parseLines<T>(file: string, text: string, accept: (value: unknown) => v
   return out;
 }
 
-function readIfThere(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-}
-
 /** Reads one run directory; throws a located InvalidInputError when a file is not what its writer writes. */
 export function readRunDirectory(path: string, shown: string): RunDirectory {
-  const manifestPath = join(path, 'manifest.json');
-  const manifestText = readIfThere(manifestPath);
-  if (manifestText === undefined) throw new UsageError(`report: ${shown} is not a run directory (no manifest.json)`, 'pass directories written by loadtest, rehearse or watch (runs/<timestamp>-<name>), or a directory holding them');
+  if (!existsSync(join(path, 'manifest.json'))) throw new UsageError(`report: ${shown} is not a run directory (no manifest.json)`, 'pass directories written by loadtest, rehearse or watch (runs/<timestamp>-<name>), or a directory holding them');
   const notes: string[] = [];
   const at = (name: string): string => join(shown, name);
-  const manifest = parseJsonFile(at('manifest.json'), manifestText, manifestFile);
-  if (manifest.status === 'running') notes.push(`${shown}: the run never finished (its manifest still says running): it was killed, or is still going`);
+  // Each file is read once: hashed for the appendix, and parsed when it is JSON.
   const files: RunFile[] = [];
   const texts = new Map<string, string>();
   for (const name of readdirSync(path).sort()) {
@@ -121,6 +114,8 @@ export function readRunDirectory(path: string, shown: string): RunDirectory {
     files.push({ name, bytes: buffer.length, sha256: createHash('sha256').update(buffer).digest('hex') });
     if (/\.(json|ndjson)$/.test(name)) texts.set(name, buffer.toString('utf8'));
   }
+  const manifest = parseJsonFile(at('manifest.json'), texts.get('manifest.json') ?? '', manifestFile);
+  if (manifest.status === 'running') notes.push(`${shown}: the run never finished (its manifest still says running): it was killed, or is still going`);
   const summaryText = texts.get('summary.json');
   const summary = summaryText === undefined ? undefined : parseJson(at('summary.json'), summaryText);
   if (summaryText === undefined && manifest.kind !== 'watch') notes.push(`${shown}: no summary.json (the run was killed before its end); totals are computed from intervals.ndjson`);
